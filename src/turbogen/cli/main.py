@@ -1,0 +1,68 @@
+"""`turbogen`: the command line. Thin: every command parses options and calls the library.
+
+Heavy imports (torch, sentence-transformers) happen inside commands so `--help` stays instant.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import TurbogenError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="turbogen")
+def cli() -> None:
+    """turbogen: fast image generation with language models in the loop.
+
+    \b
+    A prompt goes to a planner that writes a ScenePlan (objects, colours, sizes, boxes,
+    background, exclusions); generators draw it; verifiers read it back.
+
+    \b
+    Examples:
+      turbogen plan "three small red stars above a large blue circle on black"
+      turbogen plan --file prompts.txt > plans.jsonl
+      turbogen data shapes --n 1000 --out shapes1k
+      turbogen eval plans --planner default --json
+    """
+
+
+def _register_commands() -> None:
+    from . import data_cmd, eval_cmd, plan_cmd  # noqa: F401  (each adds itself to `cli`)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: user errors become one clear line on stderr and a non-zero exit code."""
+    _register_commands()
+    try:
+        cli.main(args=argv, prog_name="turbogen", standalone_mode=False)
+        return 0
+    except TurbogenError as err:
+        click.echo(f"error: {err}", err=True)
+        return err.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except click.exceptions.Exit as err:
+        return err.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return 130
+    except Exception as err:  # a bug, not a user mistake: say so, keep the trace opt-in
+        if os.environ.get("TURBOGEN_DEBUG"):
+            raise
+        click.echo(f"internal error: {type(err).__name__}: {err}\n"
+                   "This is a bug in turbogen; rerun with TURBOGEN_DEBUG=1 for the traceback.",
+                   err=True)
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

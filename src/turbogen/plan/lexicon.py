@@ -1,0 +1,78 @@
+"""The words of Shapes World: what the caption templates write and the grammar reads directly.
+
+Anything outside these tables reaches the MiniLM matcher (plan/word_matcher.py), which maps it by
+meaning or rejects it. The first word of each list is the canonical one.
+"""
+COLOR_WORDS = {
+    "red": ["red", "crimson", "scarlet"],
+    "orange": ["orange", "tangerine"],
+    "yellow": ["yellow", "lemon", "golden"],
+    "green": ["green", "grass-green"],
+    "cyan": ["cyan", "aqua", "turquoise"],
+    "blue": ["blue", "royal blue"],
+    "purple": ["purple", "violet"],
+    "pink": ["pink", "rose"],
+}
+BACKGROUND_WORDS = {
+    "white": ["white"],
+    "gray": ["gray", "grey"],
+    "black": ["black"],
+}
+SHAPE_WORDS = {   # singular, plural
+    "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks")],
+    "square": [("square", "squares")],
+    "triangle": [("triangle", "triangles")],
+    "diamond": [("diamond", "diamonds"), ("rhombus", "rhombuses")],
+    "star": [("star", "stars")],
+}
+GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
+                 ("item", "items"), ("one", "ones")]
+SIZE_WORDS = {
+    "small": ["small", "little", "tiny"],
+    "medium": ["medium", "medium-sized", "mid-sized"],
+    "large": ["large", "big", "huge"],
+}
+COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
+    "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
+    "two": 2, "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2,
+    "three": 3, "a trio of": 3, "trio of": 3,
+    "four": 4, "five": 5, "six": 6, "half a dozen": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a dozen": 12, "dozen": 12,
+}
+COUNT_DIGIT_MAX = 99   # digits are read as counts up to this; over MAX_OBJECTS is an error
+
+RELATION_WORDS = {
+    "left of": ["to the left of", "left of", "on the left of", "on the left side of"],
+    "right of": ["to the right of", "right of", "on the right of", "on the right side of"],
+    "above": ["above", "over", "on top of", "higher than"],
+    "below": ["below", "beneath", "under", "lower than"],
+}
+PLACE_WORDS = {
+    "top left": ["in the top left corner", "in the top left", "at the top left", "top left",
+                 "in the upper left corner", "in the upper left", "upper left"],
+    "top right": ["in the top right corner", "in the top right", "at the top right", "top right",
+                  "in the upper right corner", "in the upper right", "upper right"],
+    "bottom left": ["in the bottom left corner", "in the bottom left", "at the bottom left",
+                    "bottom left", "in the lower left corner", "in the lower left", "lower left"],
+    "bottom right": ["in the bottom right corner", "in the bottom right", "at the bottom right",
+                     "bottom right", "in the lower right corner", "in the lower right",
+                     "lower right"],
+    "left": ["on the left", "on the left side", "at the left", "on the left-hand side"],
+    "right": ["on the right", "on the right side", "at the right", "on the right-hand side"],
+    "top": ["at the top", "near the top", "along the top", "in the upper half"],
+    "bottom": ["at the bottom", "near the bottom", "along the bottom", "in the lower half"],
+    "center": ["in the center", "in the centre", "in the middle", "at the center",
+               "at the centre"],
+}
+NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never"]
+BACKGROUND_NOUNS = ["background", "backdrop", "canvas"]
+# Words that carry no scene content in these prompts; dropped before parsing.
+FILLER_WORDS = [
+    "the", "and", "with", "of", "on", "in", "at", "is", "are", "there", "here", "it", "its",
+    "picture", "image", "scene", "photo", "drawing", "render", "draw", "show", "showing",
+    "shows", "make", "create", "generate", "me", "please", "some", "has", "have", "having",
+    "placed", "sitting", "located", "positioned", "lying", "set", "that", "which", "be",
+    "against", "plus", "also", "each", "all", "colored", "coloured", "sized", "just",
+    "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "of", "one",
+]
+SELF_WORDS = ["itself", "themselves", "himself", "herself"]
