@@ -58,3 +58,10 @@ def run_planner(planner, prompt: str, seed: int = 0) -> PlanResult:
     return PlanResult(prompt=prompt, plan=plan, planner=used, seed=seed,
                       seconds=time.perf_counter() - start, error=error,
                       fallback_reason=getattr(planner, "last_fallback", None))
+
+
+def plan_batch(planner, prompts: list[str], seed: int = 0) -> list[PlanResult]:
+    """Plan many prompts; prompt i gets seed + i. Planners with `plan_many` batch internally."""
+    if hasattr(planner, "plan_many"):
+        return planner.plan_many(prompts, seed=seed)
+    return [run_planner(planner, p, seed + i) for i, p in enumerate(prompts)]
