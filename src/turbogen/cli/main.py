@@ -32,7 +32,12 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
-    from . import data_cmd, eval_cmd, plan_cmd  # noqa: F401  (each adds itself to `cli`)
+    import importlib
+    for name in COMMAND_MODULES:   # each module adds its commands to `cli` when imported
+        importlib.import_module(f"{__package__}.{name}")
+
+
+COMMAND_MODULES = ("plan_cmd",)
 
 
 def main(argv: list[str] | None = None) -> int:

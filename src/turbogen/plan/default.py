@@ -1,0 +1,89 @@
+"""The default planner: grammar + MiniLM word matching + layout solver. Offline and fast.
+
+prompt -> check text -> tokens -> (unknown words -> MiniLM / colour table) -> Request -> plan,
+and the plan is checked against the facts the Request states before it is returned, so a plan
+that misses what the prompt said is never presented as right.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import PlanError, TurbogenError
+from .base import PlanResult
+from .facts import fact_failures
+from .grammar import Request, parse, tokenize, unknown_roles, _words
+from .layout import realize
+from .prompt_text import check_prompt
+from .scene_plan import ScenePlan
+from .word_matcher import match_words
+
+
+def request_facts(request: Request) -> dict:
+    """The facts a Request asks for, in the format of plan/facts.py."""
+    objects = [{**g.selector(), "count": g.count if isinstance(g.count, int) else list(g.count)}
+               for g in request.groups]
+    facts = {"objects": objects, "exclude": [dict(e) for e in request.exclude],
+             "relations": [{"a": request.groups[a].selector(), "relation": rel,
+                            "b": request.groups[b].selector()}
+                           for a, rel, b in request.relations],
+             "places": [{"what": g.selector(), "place": p} for g in request.groups for p in g.places]}
+    if request.background:
+        facts["background"] = request.background
+    return facts
+
+
+class DefaultPlanner:
+    name = "default"
+    last_used = "default"
+    last_fallback = None
+
+    def read(self, prompt: str) -> Request:
+        """Prompt text to Request, resolving words outside the lexicon by meaning."""
+        text = check_prompt(prompt)
+        tokens = tokenize(text)
+        words = _words(text)
+        raw_next = self._raw_next(tokens, words)
+        roles = unknown_roles(tokens, raw_next)
+        if roles:
+            idx = sorted(roles)
+            matched = match_words([tokens[i][2] for i in idx], [roles[i] for i in idx])
+            for i, (role, value) in zip(idx, matched):
+                kind = {"relation": "rel"}.get(role, role)
+                if kind == "shape":
+                    value = (value, tokens[i][2].endswith("s"))
+                tokens[i] = (kind, value, tokens[i][2])
+        return parse(tokens)
+
+    @staticmethod
+    def _raw_next(tokens, words) -> dict[int, str]:
+        """The raw word after each token ('of' after 'quartet' marks a count noun)."""
+        out, pos = {}, 0
+        for i, (_, _, text) in enumerate(tokens):
+            pos += len(text.split())
+            if pos < len(words):
+                out[i] = words[pos]
+        return out
+
+    def plan(self, prompt: str, seed: int = 0) -> ScenePlan:
+        if seed < 0:
+            raise PlanError(f"seed must be 0 or more, got {seed}")
+        request = self.read(prompt)
+        plan = realize(request, np.random.default_rng(seed))
+        failures = fact_failures(plan, request_facts(request))
+        if failures:   # a bug in the layout solver; never hand out a plan that is wrong
+            raise PlanError(f"internal check failed for {prompt!r}: {failures[0]}")
+        return plan
+
+    def plan_many(self, prompts: list[str], seed: int = 0) -> list[PlanResult]:
+        results = []
+        for i, prompt in enumerate(prompts):
+            start = time.perf_counter()
+            try:
+                plan, error = self.plan(prompt, seed + i), None
+            except TurbogenError as err:
+                plan, error = None, str(err)
+            results.append(PlanResult(prompt=prompt, plan=plan, planner=self.name, seed=seed + i,
+                                      seconds=time.perf_counter() - start, error=error))
+        return results

@@ -1,0 +1,314 @@
+"""Read a prompt into a Request: object groups, relations, places, background, exclusions.
+
+Two passes: `tokenize` turns words into typed tokens by longest match against the lexicon
+(unknown words are kept for the MiniLM matcher), `parse` walks the tokens into a Request.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import PlanError
+from ..world import MAX_OBJECTS
+from . import lexicon as lx
+
+
+@dataclass
+class Group:
+    count: int | tuple[int, int]          # exact, or a (min, max) range for plurals without one
+    shape: str | None = None
+    color: str | None = None
+    size: str | None = None
+    places: list[str] = field(default_factory=list)
+
+    def selector(self) -> dict:
+        return {k: v for k, v in (("shape", self.shape), ("color", self.color),
+                                  ("size", self.size)) if v is not None}
+
+    def describe(self) -> str:
+        words = [w for w in (self.size, self.color, self.shape or "object") if w]
+        return " ".join(words)
+
+
+@dataclass
+class Request:
+    groups: list[Group] = field(default_factory=list)
+    relations: list[tuple[int, str, int]] = field(default_factory=list)   # (group a, rel, group b)
+    background: str | None = None
+    exclude: list[dict] = field(default_factory=list)
+
+
+def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
+    table: dict[tuple[str, ...], tuple[str, object]] = {}
+
+    def add(phrase: str, kind: str, value: object) -> None:
+        table.setdefault(tuple(_words(phrase)), (kind, value))
+
+    for value, phrases in lx.RELATION_WORDS.items():
+        for p in phrases:
+            add(p, "rel", value)
+    for value, phrases in lx.PLACE_WORDS.items():
+        for p in phrases:
+            add(p, "place", value)
+    for p, n in lx.COUNT_WORDS.items():
+        add(p, "count", n)
+    for value, phrases in lx.COLOR_WORDS.items():
+        for p in phrases:
+            add(p, "color", value)
+    for value, phrases in lx.BACKGROUND_WORDS.items():
+        for p in phrases:
+            add(p, "bgcolor", value)
+    for value, pairs in lx.SHAPE_WORDS.items():
+        for singular, plural in pairs:
+            add(singular, "shape", (value, False))
+            add(plural, "shape", (value, True))
+    for singular, plural in lx.GENERIC_NOUNS:
+        add(singular, "shape", (None, False))
+        add(plural, "shape", (None, True))
+    for value, phrases in lx.SIZE_WORDS.items():
+        for p in phrases:
+            add(p, "size", value)
+    for p in lx.NEGATION_WORDS:
+        add(p, "neg", True)
+    for p in lx.BACKGROUND_NOUNS:
+        add(p, "bgnoun", True)
+    for p in lx.SELF_WORDS:
+        add(p, "self", True)
+    for p in ("the", "this", "that"):
+        add(p, "det", True)
+    for p in lx.FILLER_WORDS:
+        add(p, "filler", True)
+    return table
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+|\d+|,|;|\.", text.lower().replace("-", " "))
+
+
+_TABLE = _phrase_table()
+_LONGEST = max(len(k) for k in _TABLE)
+
+
+def tokenize(prompt: str) -> list[tuple[str, object, str]]:
+    """(kind, value, text) tokens; unknown words come out as ("unknown", None, word)."""
+    words, tokens, i = _words(prompt), [], 0
+    while i < len(words):
+        if words[i] in ",;.":
+            tokens.append(("sep", None, words[i]))
+            i += 1
+            continue
+        if words[i].isdigit():
+            tokens.append(("count", int(words[i]), words[i]))
+            i += 1
+            continue
+        for n in range(min(_LONGEST, len(words) - i), 0, -1):
+            hit = _TABLE.get(tuple(words[i:i + n]))
+            if hit:
+                tokens.append((hit[0], hit[1], " ".join(words[i:i + n])))
+                i += n
+                break
+        else:
+            tokens.append(("unknown", None, words[i]))
+            i += 1
+    return tokens
+
+
+_ADJ_ROLES = ("color", "size")
+_ALL_ROLES = ("color", "size", "shape", "count", "relation")
+
+
+def unknown_roles(tokens, raw_next: dict[int, str]) -> dict[int, tuple[str, ...]]:
+    """Which roles each unknown word may play, from its neighbours ("a ruby dot": adj, noun)."""
+    meaningful = [i for i, t in enumerate(tokens) if t[0] not in ("filler", "det")]
+    roles = {}
+    for pos, i in enumerate(meaningful):
+        if tokens[i][0] != "unknown":
+            continue
+        prev = tokens[meaningful[pos - 1]][0] if pos > 0 else "start"
+        nxt = tokens[meaningful[pos + 1]][0] if pos + 1 < len(meaningful) else "end"
+        if raw_next.get(i) == "of" and prev in ("start", "count", "sep", "neg", "rel", "place"):
+            roles[i] = ("count",)
+        elif nxt in ("shape", "unknown", "color", "size"):
+            roles[i] = _ADJ_ROLES
+        elif prev in ("count", "color", "size"):
+            roles[i] = ("shape",) + _ADJ_ROLES
+        elif prev == "shape" and nxt in ("count", "det", "color", "size", "shape", "unknown"):
+            roles[i] = ("relation",)
+        elif prev == "shape":
+            roles[i] = ("relation", "shape")
+        else:
+            roles[i] = _ALL_ROLES
+    return roles
+
+
+def parse(tokens) -> Request:
+    """Walk typed tokens (unknowns already resolved) into a Request."""
+    state = _ParseState()
+    for kind, value, text in tokens:
+        state.feed(kind, value, text)
+    state.finish()
+    return state.request
+
+
+class _ParseState:
+    def __init__(self) -> None:
+        self.request = Request()
+        self.np: dict = {}
+        self.negating = False
+        self.pending_rel: tuple[int, str] | None = None
+        self.pending_places: list[str] = []
+        self.last_group: int | None = None
+        self.bg_expected = False
+
+    def feed(self, kind: str, value, text: str) -> None:
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is None:
+            raise PlanError(f"could not read '{text}' here")
+        handler(value, text)
+
+    def _on_filler(self, value, text):
+        pass
+
+    def _on_det(self, value, text):
+        self.np.setdefault("det", True)
+
+    def _on_count(self, value, text):
+        if self.np.get("count") is not None or self.np.get("color") or self.np.get("size"):
+            self._close_headless(text)
+        self.np["count"] = value
+        self.np["article"] = text in ("a", "an")
+
+    def _on_color(self, value, text):
+        if self.np.get("color") not in (None, value):
+            raise PlanError(f"one object cannot be both {self.np['color']} and {value}")
+        self.np["color"] = value
+
+    def _on_size(self, value, text):
+        if self.np.get("size") not in (None, value):
+            raise PlanError(f"one object cannot be both {self.np['size']} and {value}")
+        self.np["size"] = value
+
+    def _on_bgcolor(self, value, text):
+        if self.bg_expected or not self.np or self.negating:
+            self._set_background(value)
+        else:
+            self.np["bgcolor"] = value     # decided when the phrase ends: "black star" or "on black"
+
+    def _on_bgnoun(self, value, text):
+        if "bgcolor" in self.np:
+            self._set_background(self.np.pop("bgcolor"))
+        else:
+            self.bg_expected = True
+        self.np = {}     # "a black background": the article belonged to the background
+
+    def _set_background(self, value: str) -> None:
+        if self.request.background not in (None, value):
+            raise PlanError(f"the background cannot be both {self.request.background} and {value}")
+        self.request.background = value
+        self.bg_expected = False
+
+    def _on_neg(self, value, text):
+        self._close_headless(text)
+        self.negating = True
+
+    def _on_shape(self, value, text):
+        shape, plural = value
+        if "bgcolor" in self.np:
+            raise PlanError(f"{self.np['bgcolor']} is a background colour; object colours are "
+                            "red, orange, yellow, green, cyan, blue, purple, pink")
+        np_, self.np = self.np, {}
+        if self.negating:
+            self._add_exclusion({"shape": shape, "color": np_.get("color"), "size": np_.get("size")})
+            self.negating = False
+            return
+        count = np_.get("count")
+        if count is None:
+            count = (2, 3) if plural else 1
+        if isinstance(count, int) and count < 1:
+            raise PlanError("a count must be at least 1")
+        group = Group(count=count, shape=shape, color=np_.get("color"), size=np_.get("size"))
+        index = self._reference(group, np_)
+        if index is None:
+            self.request.groups.append(group)
+            index = len(self.request.groups) - 1
+        self._attach(index)
+
+    def _reference(self, group: Group, np_: dict) -> int | None:
+        """'the circle' after 'a red circle' means that circle, not a new one."""
+        if not np_.get("det") or np_.get("count") is not None:
+            return None
+        sel = group.selector()
+        hits = [i for i, g in enumerate(self.request.groups)
+                if all(getattr(g, k) == v for k, v in sel.items())]
+        return hits[0] if len(hits) == 1 else None
+
+    def _attach(self, index: int) -> None:
+        group = self.request.groups[index]
+        group.places += self.pending_places
+        self.pending_places = []
+        if self.pending_rel is not None:
+            a, rel = self.pending_rel
+            if a == index:
+                raise PlanError(f"the {group.describe()} cannot be {rel} itself")
+            self.request.relations.append((a, rel, index))
+            self.pending_rel = None
+        self.last_group = index
+
+    def _on_rel(self, value, text):
+        self._close_headless(text)
+        if self.last_group is None:
+            raise PlanError(f"'{text}' needs an object before it, as in 'a star {text} a circle'")
+        self.pending_rel = (self.last_group, value)
+
+    def _on_place(self, value, text):
+        self._close_headless(text)
+        if self.last_group is not None and self.pending_rel is None:
+            self.request.groups[self.last_group].places.append(value)
+        else:
+            self.pending_places.append(value)
+
+    def _on_self(self, value, text):
+        if self.pending_rel is not None:
+            group = self.request.groups[self.pending_rel[0]]
+            raise PlanError(f"the {group.describe()} cannot be {self.pending_rel[1]} itself")
+
+    def _on_sep(self, value, text):
+        self._close_headless(text)
+        self.last_group = None if self.pending_rel is None else self.last_group
+
+    def _add_exclusion(self, raw: dict) -> None:
+        sel = {k: v for k, v in raw.items() if v is not None}
+        if not sel:
+            raise PlanError("a negation needs something to exclude, e.g. 'no red things'")
+        if sel not in self.request.exclude:
+            self.request.exclude.append(sel)
+
+    def _close_headless(self, text: str = "") -> None:
+        """End a phrase that has no noun: 'nothing blue', 'on black', or a dangling word."""
+        np_, self.np = self.np, {}
+        if "bgcolor" in np_ and not self.negating:
+            self._set_background(np_.pop("bgcolor"))
+        np_.pop("det", None)
+        if np_.pop("article", False) and set(np_) == {"count"}:
+            np_ = {}     # a dangling "a" ("an image of ..."): an article, not a count
+        if self.negating and (np_.get("color") or np_.get("size")):
+            self._add_exclusion({"color": np_.get("color"), "size": np_.get("size")})
+        elif np_.get("color") or np_.get("size") or np_.get("count") is not None:
+            words = " ".join(str(v) for k, v in np_.items() if k != "article")
+            raise PlanError(f"'{words}' needs a shape (circle, square, triangle, diamond, star)")
+        if text not in ("no", "without", "nothing", "none", "not any", "never"):
+            self.negating = False
+
+    def finish(self) -> None:
+        self._close_headless()
+        if self.pending_rel is not None:
+            raise PlanError(f"'{self.pending_rel[1]}' needs an object after it")
+        if self.pending_places and self.request.groups:
+            self.request.groups[-1].places += self.pending_places
+        if not self.request.groups:
+            raise PlanError("the prompt names no object; describe a scene such as "
+                            "\"a red circle above two blue squares\"")
+        total = sum(g.count if isinstance(g.count, int) else g.count[0]
+                    for g in self.request.groups)
+        if total > MAX_OBJECTS:
+            raise PlanError(f"the prompt asks for {total} objects; a scene holds 1 to {MAX_OBJECTS}")

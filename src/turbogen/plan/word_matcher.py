@@ -1,0 +1,157 @@
+"""Map a word that no template used onto the world's vocabulary, or say why it cannot be.
+
+Two sources of meaning, each where it is strong:
+- colour names: the xkcd colour survey and CSS colour tables that matplotlib ships (~1,100 names
+  with RGB), mapped to the nearest world colour in CIELAB; MiniLM alone does not know that
+  "emerald" is green (measured: it ranks orange first);
+- everything else (shapes, sizes, counts, relations): MiniLM similarity to short glosses of each
+  concept, against glosses of things the world does not have, so "octagon" or "dog" is refused
+  rather than forced onto the nearest shape.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..errors import PlanError
+from ..world import COLORS, SHAPES
+
+GLOSSES = {
+    "shape": {
+        "circle": ["circle", "a round shape like a coin, a wheel, a ball or a dot"],
+        "square": ["square", "a square shape with four equal sides, like a tile or a box"],
+        "triangle": ["triangle", "a shape with three sides and three corners, like a pyramid"],
+        "diamond": ["diamond", "a rhombus, a square turned on its corner, like a kite"],
+        "star": ["star", "a five-pointed star shape like a starfish"],
+    },
+    "size": {
+        "small": ["small", "tiny and little, of small size"],
+        "medium": ["medium", "of average, moderate, middle size"],
+        "large": ["large", "big and huge, of large size"],
+    },
+    "count": {1: ["one", "single"], 2: ["two", "a group of two"], 3: ["three", "a group of three"],
+              4: ["four", "a group of four, a foursome"], 5: ["five", "a group of five"],
+              6: ["six", "a group of six"]},
+    "relation": {
+        "left of": ["to the left of", "on the left side of"],
+        "right of": ["to the right of", "on the right side of"],
+        "above": ["above", "higher up than, on top of"],
+        "below": ["below", "lower down than, beneath"],
+    },
+}
+OUT_OF_WORLD = {
+    "shape": ["octagon", "hexagon", "pentagon", "oval", "rectangle", "heart", "cross", "arrow",
+              "crescent moon", "ellipse", "trapezoid", "brick", "cube", "cylinder", "line", "dog", "cat", "animal",
+              "car", "house", "tree", "person", "flower", "bird", "apple", "letter"],
+    "size": ["tall", "wide", "thin", "long", "heavy", "bright", "pretty", "happy"],
+    "count": ["seven", "eight", "ten", "a dozen", "many", "hundreds", "zero", "none"],
+    "relation": ["next to", "near", "inside", "around", "touching", "behind", "in front of",
+                 "between"],
+}
+ACCEPT = 0.45     # cosine similarity a concept needs; set on the dev suite's paraphrases
+MARGIN = 0.02     # and by how much it must beat the nearest out-of-world gloss
+MAX_HUE_DEGREES = 30.0   # CIELAB hue angle to the nearest world colour
+MIN_CHROMA = 25.0     # below this a colour reads as white/gray/black: not an object colour
+# Colour families that sit near a world hue but that nobody would accept drawn as it.
+NOT_OBJECT_COLOURS = ("brown", "beige", "tan", "khaki", "cream", "ivory", "silver", "grey", "gray",
+                      "white", "black", "chocolate", "coffee", "bronze", "copper", "charcoal")
+
+
+def _srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    c = rgb / 255.0
+    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192],
+                        [0.1805, 0.0722, 0.9505]])
+    xyz = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]),
+                     200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+@lru_cache(maxsize=1)
+def _colour_table() -> dict[str, tuple[int, int, int]]:
+    from matplotlib import _color_data as cd   # public-domain tables shipped by matplotlib
+    table = {}
+    for name, hexcode in {**cd.CSS4_COLORS, **{k[5:]: v for k, v in cd.XKCD_COLORS.items()}}.items():
+        h = hexcode.lstrip("#")
+        table[name.lower()] = tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return table
+
+
+def colour_of_name(word: str) -> str | None:
+    """World colour for a colour name ("emerald" -> green); None if `word` is no colour name.
+
+    Raises PlanError for colour names the world cannot draw ("brown", "beige", "silver").
+    """
+    table = _colour_table()
+    rgb = table.get(word) or (table.get(word[:-1]) if word.endswith("s") else None)
+    if rgb is None:
+        return None
+    lab = _srgb_to_lab(np.array(rgb, dtype=float))
+    names = list(COLORS)
+    world = _srgb_to_lab(np.array([COLORS[n] for n in names], dtype=float))
+    # Nearest by hue angle: lightness says little here (navy is a dark blue, not another hue).
+    hue = np.arctan2(lab[2], lab[1])
+    dist = np.abs(np.angle(np.exp(1j * (np.arctan2(world[:, 2], world[:, 1]) - hue))))
+    chroma = float(np.hypot(lab[1], lab[2]))
+    family = any(f in word for f in NOT_OBJECT_COLOURS)
+    if family or chroma < MIN_CHROMA or np.degrees(dist.min()) > MAX_HUE_DEGREES:
+        raise PlanError(f"'{word}' is a colour Shapes World cannot draw; object colours are "
+                        f"{', '.join(COLORS)}")
+    return names[int(dist.argmin())]
+
+
+@lru_cache(maxsize=1)
+def _prototypes():
+    from ..text.minilm import encode
+    rows = []   # (role, value or None, text)
+    for role, concepts in GLOSSES.items():
+        rows += [(role, value, text) for value, texts in concepts.items() for text in texts]
+        rows += [(role, None, text) for text in OUT_OF_WORLD[role]]
+    return rows, encode([text for _, _, text in rows])
+
+
+def match_words(words: list[str], roles: list[tuple[str, ...]]) -> list[tuple[str, object]]:
+    """For each unknown word and the roles its position allows, the (role, value) it means.
+
+    Raises PlanError naming the first word that matches nothing in the world.
+    """
+    from ..text.minilm import encode
+    out: list[tuple[str, object] | None] = [None] * len(words)
+    need = []
+    for i, (word, allowed) in enumerate(zip(words, roles)):
+        if "color" in allowed and (colour := colour_of_name(word)) is not None:
+            out[i] = ("color", colour)
+        else:
+            need.append(i)
+    if need:
+        rows, protos = _prototypes()
+        sims = encode([words[i] for i in need]) @ protos.T     # (n_unknown, n_glosses)
+        for k, i in enumerate(need):
+            out[i] = _best(words[i], roles[i], rows, sims[k])
+    return out
+
+
+def _best(word: str, allowed: tuple[str, ...], rows, sims) -> tuple[str, object]:
+    best, best_sim, rival = None, -1.0, -1.0
+    for (role, value, _), sim in zip(rows, sims):
+        if role not in allowed:
+            continue
+        if value is None:
+            rival = max(rival, sim)
+        elif sim > best_sim:
+            best, best_sim = (role, value), sim
+    if best is None or best_sim < ACCEPT or best_sim < rival + MARGIN:
+        raise PlanError(_unknown_message(word, allowed))
+    return best
+
+
+def _unknown_message(word: str, allowed: tuple[str, ...]) -> str:
+    known = {"shape": f"shapes: {', '.join(SHAPES)}",
+             "color": f"colours: {', '.join(COLORS)}",
+             "size": "sizes: small, medium, large",
+             "count": "counts: 1 to 6",
+             "relation": "relations: left of, right of, above, below"}
+    return (f"'{word}' is not something Shapes World knows; known "
+            + "; ".join(known[r] for r in allowed if r in known))
