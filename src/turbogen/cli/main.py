@@ -44,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors become one clear line on stderr and a non-zero exit code."""
     _register_commands()
     try:
-        cli.main(args=argv, prog_name="turbogen", standalone_mode=False)
-        return 0
+        # without standalone mode click returns an Exit's code instead of raising it
+        code = cli.main(args=argv, prog_name="turbogen", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except TurbogenError as err:
         click.echo(f"error: {err}", err=True)
         return err.exit_code
