@@ -17,7 +17,7 @@ from .grammar import Request, parse, tokenize, unknown_roles, _words
 from .layout import realize
 from .prompt_text import check_prompt
 from .scene_plan import ScenePlan
-from .word_matcher import match_words
+from .word_matcher import colour_of_name, embed_words, is_colour_name, match_words
 
 
 def request_facts(request: Request) -> dict:
@@ -34,6 +34,22 @@ def request_facts(request: Request) -> dict:
     return facts
 
 
+def _merge_colour_names(tokens):
+    """'hot pink', 'jet black', 'sky blue': a two-word colour name is one colour."""
+    out = []
+    for token in tokens:
+        if out and out[-1][0] == "unknown" and token[0] in ("color", "bgcolor", "unknown"):
+            name = f"{out[-1][2]} {token[2]}"
+            if is_colour_name(name):
+                if token[0] == "bgcolor":
+                    out[-1] = token
+                else:
+                    out[-1] = ("color", colour_of_name(name), name)
+                continue
+        out.append(token)
+    return out
+
+
 class DefaultPlanner:
     name = "default"
     last_used = "default"
@@ -42,7 +58,7 @@ class DefaultPlanner:
     def read(self, prompt: str) -> Request:
         """Prompt text to Request, resolving words outside the lexicon by meaning."""
         text = check_prompt(prompt)
-        tokens = tokenize(text)
+        tokens = _merge_colour_names(tokenize(text))
         words = _words(text)
         raw_next = self._raw_next(tokens, words)
         roles = unknown_roles(tokens, raw_next)
@@ -77,6 +93,15 @@ class DefaultPlanner:
         return plan
 
     def plan_many(self, prompts: list[str], seed: int = 0) -> list[PlanResult]:
+        """Plan a batch; every word outside the lexicon is encoded in one MiniLM call."""
+        unknown = set()
+        for prompt in prompts:
+            try:
+                unknown.update(t[2] for t in tokenize(check_prompt(prompt)) if t[0] == "unknown")
+            except TurbogenError:
+                pass      # reported when the prompt itself is planned below
+        if unknown:
+            embed_words(unknown)
         results = []
         for i, prompt in enumerate(prompts):
             start = time.perf_counter()

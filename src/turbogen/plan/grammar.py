@@ -76,6 +76,10 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
         add(p, "self", True)
     for p in ("the", "this", "that"):
         add(p, "det", True)
+    for p in lx.CONJUNCTIONS:
+        add(p, "or", True)
+    for p in lx.CANVAS_NOUNS:
+        add(p, "canvas", True)
     for p in lx.FILLER_WORDS:
         add(p, "filler", True)
     return table
@@ -113,6 +117,7 @@ def tokenize(prompt: str) -> list[tuple[str, object, str]]:
     return tokens
 
 
+_REL_TO_PLACE = {"left of": "left", "right of": "right", "above": "top", "below": "bottom"}
 _ADJ_ROLES = ("color", "size")
 _ALL_ROLES = ("color", "size", "shape", "count", "relation")
 
@@ -169,6 +174,18 @@ class _ParseState:
     def _on_filler(self, value, text):
         pass
 
+    def _on_canvas(self, value, text):
+        """'left of the image' names a place; a bare 'image' ('an image of ...') is filler."""
+        if self.pending_rel is not None:
+            a, rel = self.pending_rel
+            self.pending_rel = None
+            self.request.groups[a].places.append(_REL_TO_PLACE[rel])
+        self.np = {}
+
+    def _on_or(self, value, text):
+        if self.negating:      # "nothing yellow or green": one more exclusion
+            self._close_headless("no")
+
     def _on_det(self, value, text):
         self.np.setdefault("det", True)
 
@@ -195,6 +212,11 @@ class _ParseState:
             self.np["bgcolor"] = value     # decided when the phrase ends: "black star" or "on black"
 
     def _on_bgnoun(self, value, text):
+        if self.np.get("color"):
+            raise PlanError(f"a {self.np['color']} background is not in Shapes World; "
+                            "backgrounds are white, gray or black")
+        if self.pending_rel is not None:   # "a triangle over a black background"
+            self.pending_rel = None
         if "bgcolor" in self.np:
             self._set_background(self.np.pop("bgcolor"))
         else:
@@ -218,6 +240,8 @@ class _ParseState:
                             "red, orange, yellow, green, cyan, blue, purple, pink")
         np_, self.np = self.np, {}
         if self.negating:
+            if shape is None and text in ("one", "ones") and self.last_group is not None:
+                shape = self.request.groups[self.last_group].shape   # "no red ones"
             self._add_exclusion({"shape": shape, "color": np_.get("color"), "size": np_.get("size")})
             self.negating = False
             return
@@ -274,7 +298,8 @@ class _ParseState:
 
     def _on_sep(self, value, text):
         self._close_headless(text)
-        self.last_group = None if self.pending_rel is None else self.last_group
+        if text != "," and self.pending_rel is None:   # ", which is left of ..." keeps its subject
+            self.last_group = None
 
     def _add_exclusion(self, raw: dict) -> None:
         sel = {k: v for k, v in raw.items() if v is not None}

@@ -57,10 +57,14 @@ PLACE_WORDS = {
     "bottom right": ["in the bottom right corner", "in the bottom right", "at the bottom right",
                      "bottom right", "in the lower right corner", "in the lower right",
                      "lower right"],
-    "left": ["on the left", "on the left side", "at the left", "on the left-hand side"],
-    "right": ["on the right", "on the right side", "at the right", "on the right-hand side"],
-    "top": ["at the top", "near the top", "along the top", "in the upper half"],
-    "bottom": ["at the bottom", "near the bottom", "along the bottom", "in the lower half"],
+    "left": ["on the left", "on the left side", "at the left", "on the left-hand side",
+             "in the left half", "in the left part"],
+    "right": ["on the right", "on the right side", "at the right", "on the right-hand side",
+              "in the right half", "in the right part"],
+    "top": ["at the top", "near the top", "along the top", "in the upper half", "in the top half",
+            "in the top part"],
+    "bottom": ["at the bottom", "near the bottom", "along the bottom", "in the lower half",
+               "in the bottom half", "in the bottom part"],
     "center": ["in the center", "in the centre", "in the middle", "at the center",
                "at the centre"],
 }
@@ -74,5 +78,10 @@ FILLER_WORDS = [
     "placed", "sitting", "located", "positioned", "lying", "set", "that", "which", "be",
     "against", "plus", "also", "each", "all", "colored", "coloured", "sized", "just",
     "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "of", "one",
+    "plain", "solid", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
+    "five pointed", "next to", "beside", "alongside", "together", "who", "whose",
 ]
+CONJUNCTIONS = ["or", "nor"]
+# Nouns that name the picture itself: "on the left side of the image" is a place, not a relation.
+CANVAS_NOUNS = ["image", "picture", "canvas", "scene", "frame", "photo", "drawing"]
 SELF_WORDS = ["itself", "themselves", "himself", "herself"]

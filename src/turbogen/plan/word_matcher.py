@@ -19,14 +19,14 @@ from ..world import COLORS, SHAPES
 
 GLOSSES = {
     "shape": {
-        "circle": ["circle", "a round shape like a coin, a wheel, a ball or a dot"],
-        "square": ["square", "a square shape with four equal sides, like a tile or a box"],
+        "circle": ["circle", "a round shape like a coin, a wheel or a dot", "a ball, an orb, a sphere"],
+        "square": ["square", "a square shape with four equal sides, like a tile, a box or a block"],
         "triangle": ["triangle", "a shape with three sides and three corners, like a pyramid"],
-        "diamond": ["diamond", "a rhombus, a square turned on its corner, like a kite"],
+        "diamond": ["diamond", "a rhombus, a square turned on its corner, like a kite or a lozenge"],
         "star": ["star", "a five-pointed star shape like a starfish"],
     },
     "size": {
-        "small": ["small", "tiny and little, of small size"],
+        "small": ["small", "tiny and little, of small size", "very small, teeny, wee"],
         "medium": ["medium", "of average, moderate, middle size"],
         "large": ["large", "big and huge, of large size"],
     },
@@ -42,7 +42,7 @@ GLOSSES = {
 }
 OUT_OF_WORLD = {
     "shape": ["octagon", "hexagon", "pentagon", "oval", "rectangle", "heart", "cross", "arrow",
-              "crescent moon", "ellipse", "trapezoid", "brick", "cube", "cylinder", "line", "dog", "cat", "animal",
+              "crescent moon", "ellipse", "trapezoid", "brick", "cylinder", "line", "dog", "cat", "animal",
               "car", "house", "tree", "person", "flower", "bird", "apple", "letter"],
     "size": ["tall", "wide", "thin", "long", "heavy", "bright", "pretty", "happy"],
     "count": ["seven", "eight", "ten", "a dozen", "many", "hundreds", "zero", "none"],
@@ -79,6 +79,10 @@ def _colour_table() -> dict[str, tuple[int, int, int]]:
     return table
 
 
+def is_colour_name(name: str) -> bool:
+    return name in _colour_table()
+
+
 def colour_of_name(word: str) -> str | None:
     """World colour for a colour name ("emerald" -> green); None if `word` is no colour name.
 
@@ -112,12 +116,22 @@ def _prototypes():
     return rows, encode([text for _, _, text in rows])
 
 
+_WORD_VECTORS: dict[str, np.ndarray] = {}
+
+
+def embed_words(words) -> None:
+    """Encode words not seen before in one MiniLM call (a batch costs about what one word does)."""
+    from ..text.minilm import encode
+    todo = sorted({singular(w) for w in words} - set(_WORD_VECTORS))
+    if todo:
+        _WORD_VECTORS.update(zip(todo, encode(todo)))
+
+
 def match_words(words: list[str], roles: list[tuple[str, ...]]) -> list[tuple[str, object]]:
     """For each unknown word and the roles its position allows, the (role, value) it means.
 
     Raises PlanError naming the first word that matches nothing in the world.
     """
-    from ..text.minilm import encode
     out: list[tuple[str, object] | None] = [None] * len(words)
     need = []
     for i, (word, allowed) in enumerate(zip(words, roles)):
@@ -127,10 +141,17 @@ def match_words(words: list[str], roles: list[tuple[str, ...]]) -> list[tuple[st
             need.append(i)
     if need:
         rows, protos = _prototypes()
-        sims = encode([words[i] for i in need]) @ protos.T     # (n_unknown, n_glosses)
+        embed_words(words[i] for i in need)
+        vectors = np.stack([_WORD_VECTORS[singular(words[i])] for i in need])
+        sims = vectors @ protos.T      # (n_unknown, n_glosses)
         for k, i in enumerate(need):
             out[i] = _best(words[i], roles[i], rows, sims[k])
     return out
+
+
+def singular(word: str) -> str:
+    """'orbs' -> 'orb': glosses are singular, and MiniLM matches singulars more sharply."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def _best(word: str, allowed: tuple[str, ...], rows, sims) -> tuple[str, object]:
