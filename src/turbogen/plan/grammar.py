@@ -318,11 +318,24 @@ class _ParseState:
             np_ = {}     # a dangling "a" ("an image of ..."): an article, not a count
         if self.negating and (np_.get("color") or np_.get("size")):
             self._add_exclusion({"color": np_.get("color"), "size": np_.get("size")})
+        elif (np_.get("color") or np_.get("size")) and np_.get("count") is None \
+                and self.last_group is not None and self._predicate(np_):
+            pass   # "a red star which is large": the words described the last object
         elif np_.get("color") or np_.get("size") or np_.get("count") is not None:
             words = " ".join(str(v) for k, v in np_.items() if k != "article")
             raise PlanError(f"'{words}' needs a shape (circle, square, triangle, diamond, star)")
         if text not in ("no", "without", "nothing", "none", "not any", "never"):
             self.negating = False
+
+    def _predicate(self, np_: dict) -> bool:
+        group = self.request.groups[self.last_group]
+        for key in ("color", "size"):
+            if np_.get(key) and getattr(group, key) not in (None, np_[key]):
+                raise PlanError(f"the {group.describe()} cannot also be {np_[key]}")
+        for key in ("color", "size"):
+            if np_.get(key):
+                setattr(group, key, np_[key])
+        return True
 
     def finish(self) -> None:
         self._close_headless()

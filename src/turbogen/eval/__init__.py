@@ -1,0 +1,1 @@
+"""Evaluation: planner suites and scoring (plan_suite, plan_eval); image metrics come later."""
