@@ -78,7 +78,8 @@ def test_diamond_touches_edge_midpoints_not_corners():
 
 def test_later_objects_paint_over_earlier_ones():
     box = (0.25, 0.25, 0.75, 0.75)
-    objects = (SceneObject("square", "red", "large", box), SceneObject("square", "blue", "large", box))
+    objects = (SceneObject("square", "red", "large", box),
+               SceneObject("square", "blue", "large", box))
     image = render(ScenePlan(background="gray", objects=objects))
     assert px(image, 32, 32) == COLORS["blue"]
 

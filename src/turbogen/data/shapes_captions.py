@@ -154,7 +154,8 @@ class _Writer:
                 i += 1
                 continue
             phrase = _pick(self.rng, lx.RELATION_WORDS[relation])
-            chunks.append(f"{self.mention(a, place_ok=False)} {phrase} {self.mention(groups[i + 1])}")
+            b_text = self.mention(groups[i + 1])
+            chunks.append(f"{self.mention(a, place_ok=False)} {phrase} {b_text}")
             i += 2
         return _join(chunks)
 
@@ -188,7 +189,7 @@ class _Writer:
         parts = [self.negation(sel, first=(i == 0)) for i, sel in enumerate(exclude)]
         join = _pick(self.rng, _NEGATION_JOIN)
         if join == ", with " and (not parts[0].startswith("no ") or " with " in text):
-            join = ", "             # "with without", "with nothing red", "with ..., with" read badly
+            join = ", "    # "with without", "with nothing red", "with ..., with" read badly
         return text + join + " and ".join(parts)
 
 

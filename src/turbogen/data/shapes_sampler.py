@@ -20,7 +20,7 @@ JITTER = 0.08              # box side within +-8% of nominal: inside the +-10% r
 REPEAT_P = 0.35            # chance an object copies an earlier one's look ("three red stars")
 EXCLUDE_P = 0.30           # chance a scene carries exclusions ("... and no blue things")
 PLACE_TRIES = 60           # random positions tried per object before it is made smaller
-MAX_RESTARTS = 8
+MAX_RESTARTS = 8           # whole-scene retries before every object is drawn small
 _SMALLER = {"large": "medium", "medium": "small"}
 _DECIMALS = 4
 
@@ -128,13 +128,12 @@ def _exclusions(rng: np.random.Generator, objects: list[SceneObject]) -> tuple[d
         by_kind.setdefault(tuple(sorted(sel)), []).append(sel)
     chosen: list[dict] = []
     for _ in range(int(rng.integers(1, 3))):
-        kinds = [k for k, sels in by_kind.items()
-                 if any(not any(_overlaps(s, c) for c in chosen) for s in sels)]
-        if not kinds:
+        fresh = {kind: [s for s in sels if not any(_overlaps(s, c) for c in chosen)]
+                 for kind, sels in by_kind.items()}
+        fresh = {kind: sels for kind, sels in fresh.items() if sels}
+        if not fresh:
             break
-        fresh = [s for s in by_kind[_pick(rng, kinds)]
-                 if not any(_overlaps(s, c) for c in chosen)]
-        chosen.append(_pick(rng, fresh))
+        chosen.append(_pick(rng, fresh[_pick(rng, fresh)]))
     return tuple(chosen)
 
 
