@@ -1,11 +1,15 @@
 """Planner evaluation suites: prompts with the facts that a right ScenePlan must satisfy.
 
-Two suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
+Three suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
   dev_plans.jsonl      ~300 prompts, about 30 per category: develop and tune planners on it.
   heldout_plans.jsonl  ~120 prompts, about 12 per category, written apart from the dev suite
                        with other wording and sentence structures. It is a HELD-OUT TEST: never
                        tune a planner (lexicon, grammar, few-shot examples, thresholds) on its
                        prompts or failures, or its accuracy stops measuring generalisation.
+  heldout2_plans.jsonl 200 prompts, 20 per category, written blind to the planner (no planner
+                       code or suite prompts read): a second HELD-OUT TEST, never to be tuned on.
+                       Caveat: its writer's summary (which listed some of its synonyms) was read
+                       before the default planner was frozen, so heldout3 is the clean measure.
 
 Both were written from DESIGN.md's description of Shapes World and plain English, without
 looking at any planner's vocabulary, so they test the planners rather than echo them.
@@ -28,7 +32,8 @@ from ..plan.scene_plan import selector
 from ..world import BACKGROUNDS, MAX_OBJECTS, PLACES, RELATIONS
 
 SUITES_DIR = Path(__file__).parent / "suites"
-SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldout_plans.jsonl"}
+SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldout_plans.jsonl",
+          "heldout2": SUITES_DIR / "heldout2_plans.jsonl"}
 
 CATEGORIES = {
     "single": "one object",

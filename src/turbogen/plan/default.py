@@ -14,6 +14,7 @@ from ..errors import PlanError, TurbogenError
 from .base import PlanResult
 from .facts import fact_failures
 from .grammar import Request, parse, tokenize, unknown_roles, _words
+from .lexicon import COLOUR_MODIFIERS
 from .layout import realize
 from .prompt_text import check_prompt
 from .scene_plan import ScenePlan
@@ -35,7 +36,8 @@ def request_facts(request: Request) -> dict:
 
 
 def _merge_colour_names(tokens):
-    """'hot pink', 'jet black', 'sky blue': a two-word colour name is one colour."""
+    """'hot pink', 'sky blue': a two-word colour name is one colour; 'jet black', 'deep blue':
+    a modifier that only strengthens a colour is dropped."""
     out = []
     for token in tokens:
         if out and out[-1][0] == "unknown" and token[0] in ("color", "bgcolor", "unknown"):
@@ -46,8 +48,23 @@ def _merge_colour_names(tokens):
                 else:
                     out[-1] = ("color", colour_of_name(name), name)
                 continue
+            if out[-1][2] in COLOUR_MODIFIERS and token[0] != "unknown":
+                out[-1] = token
+                continue
+        if out and out[-1][0] == "unknown" and token[0] == "bgnoun" \
+                and out[-1][2] in LIGHTNESS_BACKGROUNDS:          # "on a dark background"
+            out[-1] = ("bgcolor", LIGHTNESS_BACKGROUNDS[out[-1][2]], out[-1][2])
         out.append(token)
-    return out
+    return [("filler", None, t[2]) if _is_adverb(t) else t for t in out]
+
+
+LIGHTNESS_BACKGROUNDS = {"dark": "black", "light": "white", "pale": "white", "bright": "white"}
+
+
+def _is_adverb(token) -> bool:
+    """'directly', 'neatly', 'exactly': adverbs shade a phrase but add no scene content."""
+    return token[0] == "unknown" and len(token[2]) > 4 and token[2].endswith("ly") \
+        and not is_colour_name(token[2])
 
 
 class DefaultPlanner:

@@ -68,6 +68,9 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
     for value, phrases in lx.SIZE_WORDS.items():
         for p in phrases:
             add(p, "size", value)
+    for value, phrases in lx.DIRECTION_WORDS.items():
+        for p in phrases:
+            add(p, "dir", value)
     for p in lx.NEGATION_WORDS:
         add(p, "neg", True)
     for p in lx.BACKGROUND_NOUNS:
@@ -78,9 +81,19 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
         add(p, "det", True)
     for p in lx.CONJUNCTIONS:
         add(p, "or", True)
+    for p in lx.AND_WORDS:
+        add(p, "and", True)
+    for p in lx.PRONOUNS:
+        add(p, "pron", True)
+    for value, phrases in lx.COMPOUND_RELATIONS.items():
+        for p in phrases:
+            add(p, "rel", value)
+    for value, phrases in lx.POSSESSIVE_RELATIONS.items():
+        for p in phrases:
+            add(p, "relpron", value)
     for p in lx.CANVAS_NOUNS:
         add(p, "canvas", True)
-    for p in lx.FILLER_WORDS:
+    for p in lx.FILLER_WORDS + lx.PLACE_NOUNS:
         add(p, "filler", True)
     return table
 
@@ -124,7 +137,7 @@ _ALL_ROLES = ("color", "size", "shape", "count", "relation")
 
 def unknown_roles(tokens, raw_next: dict[int, str]) -> dict[int, tuple[str, ...]]:
     """Which roles each unknown word may play, from its neighbours ("a ruby dot": adj, noun)."""
-    meaningful = [i for i, t in enumerate(tokens) if t[0] not in ("filler", "det")]
+    meaningful = [i for i, t in enumerate(tokens) if t[0] not in ("filler", "det", "and", "pron")]
     roles = {}
     for pos, i in enumerate(meaningful):
         if tokens[i][0] != "unknown":
@@ -146,6 +159,18 @@ def unknown_roles(tokens, raw_next: dict[int, str]) -> dict[int, tuple[str, ...]
     return roles
 
 
+def _compose_place(dirs: list[str], words: str) -> str:
+    """{'top', 'left'} -> 'top left'; 'top center' -> 'top'; a run that says both top and
+    bottom is a contradiction."""
+    vertical = sorted({d for d in dirs if d in ("top", "bottom")})
+    horizontal = sorted({d for d in dirs if d in ("left", "right")})
+    for pair in (vertical, horizontal):
+        if len(pair) > 1:
+            raise PlanError(f"'{words}' puts one object at both the {pair[0]} and the {pair[1]}")
+    parts = vertical + horizontal
+    return " ".join(parts) if parts else "center"
+
+
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
@@ -156,46 +181,79 @@ def parse(tokens) -> Request:
 
 
 class _ParseState:
+    # Tokens that neither start nor end a noun phrase: they keep "and"-joined relations alive.
+    _TRANSPARENT = ("filler", "and", "sep", "rel", "relpron", "pron", "self")
+
     def __init__(self) -> None:
         self.request = Request()
         self.np: dict = {}
         self.negating = False
-        self.pending_rel: tuple[int, str] | None = None
+        self.pending_rel: tuple[int, list[str]] | None = None   # subject, relations awaiting object
+        self.front: dict | None = None     # "Above the circle is a star": rels, then their object
         self.pending_places: list[str] = []
         self.last_group: int | None = None
+        self.rel_subject: int | None = None   # subject of the relation that just closed
+        self.conjoined = False                # an "and" came after it
         self.bg_expected = False
+        self.prev_kind = "start"              # the last token that was not filler or a comma
+        self.run: list[str] = []              # direction words read so far: one place
+        self.run_texts: list[str] = []
+        self.excluded_last = False            # the last noun was an exclusion ("no stars")
+        self.elided: list[dict] = []          # "a red [circle] and a blue circle"
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
         if handler is None:
             raise PlanError(f"could not read '{text}' here")
+        if self.run and kind not in ("dir", "place", "filler", "det"):
+            self._close_run(kind)
+        if kind not in self._TRANSPARENT:
+            self.rel_subject, self.conjoined = None, False
         handler(value, text)
+        if kind not in ("filler", "sep"):
+            self.prev_kind = kind
 
     def _on_filler(self, value, text):
         pass
 
+    def _on_and(self, value, text):
+        self.conjoined = self.rel_subject is not None
+
     def _on_canvas(self, value, text):
         """'left of the image' names a place; a bare 'image' ('an image of ...') is filler."""
         if self.pending_rel is not None:
-            a, rel = self.pending_rel
+            a, rels = self.pending_rel
             self.pending_rel = None
-            self.request.groups[a].places.append(_REL_TO_PLACE[rel])
+            self.request.groups[a].places += [_REL_TO_PLACE[r] for r in rels]
+        elif self.front is not None and self.front["ref"] is None:
+            self.pending_places += [_REL_TO_PLACE[r] for r in self.front["rels"]]
+            self.front = None
         self.np = {}
 
     def _on_or(self, value, text):
         if self.negating:      # "nothing yellow or green": one more exclusion
             self._close_headless("no")
+        elif self.prev_kind == "shape" and self.excluded_last:
+            self.negating = True    # "without triangles or diamonds": both excluded
 
     def _on_det(self, value, text):
+        if (self.np.get("color") or self.np.get("size")) and "det" not in self.np:
+            self._close_headless(text)      # "the star is red and the circle ...": new phrase
         self.np.setdefault("det", True)
 
     def _on_count(self, value, text):
+        if text == "one" and (self.np.get("color") or self.np.get("size")) \
+                and (self.np.get("count") is None or self.np.get("article")):
+            return self._on_shape((None, False), text)    # "a crimson one"
         if self.np.get("count") is not None or self.np.get("color") or self.np.get("size"):
             self._close_headless(text)
         self.np["count"] = value
         self.np["article"] = text in ("a", "an")
 
     def _on_color(self, value, text):
+        if self.np.get("color") not in (None, value) and self.prev_kind == "and":
+            self.elided.append(self.np)     # "red and blue circles": a red one and a blue one
+            self.np = {}
         if self.np.get("color") not in (None, value):
             raise PlanError(f"one object cannot be both {self.np['color']} and {value}")
         self.np["color"] = value
@@ -212,11 +270,15 @@ class _ParseState:
             self.np["bgcolor"] = value     # decided when the phrase ends: "black star" or "on black"
 
     def _on_bgnoun(self, value, text):
+        if text in lx.CANVAS_NOUNS and "bgcolor" not in self.np and (
+                self.pending_rel is not None or self.front is not None):
+            return self._on_canvas(value, text)     # "on the left side of the canvas"
         if self.np.get("color"):
             raise PlanError(f"a {self.np['color']} background is not in Shapes World; "
                             "backgrounds are white, gray or black")
-        if self.pending_rel is not None:   # "a triangle over a black background"
-            self.pending_rel = None
+        self.pending_rel = None            # "a triangle over a black background"
+        if self.front is not None and self.front["ref"] is None:
+            self.front = None
         if "bgcolor" in self.np:
             self._set_background(self.np.pop("bgcolor"))
         else:
@@ -238,10 +300,13 @@ class _ParseState:
         if "bgcolor" in self.np:
             raise PlanError(f"{self.np['bgcolor']} is a background colour; object colours are "
                             "red, orange, yellow, green, cyan, blue, purple, pink")
+        if shape is None and text in ("one", "ones") and self.last_group is not None:
+            shape = self.request.groups[self.last_group].shape   # "no red ones", "a blue one"
+        if self.negating and shape is None and not (self.np.get("color") or self.np.get("size")):
+            return     # "without anything red": the adjective that follows says what
         np_, self.np = self.np, {}
+        self.excluded_last = self.negating
         if self.negating:
-            if shape is None and text in ("one", "ones") and self.last_group is not None:
-                shape = self.request.groups[self.last_group].shape   # "no red ones"
             self._add_exclusion({"shape": shape, "color": np_.get("color"), "size": np_.get("size")})
             self.negating = False
             return
@@ -250,6 +315,11 @@ class _ParseState:
             count = (2, 3) if plural else 1
         if isinstance(count, int) and count < 1:
             raise PlanError("a count must be at least 1")
+        for part in self.elided:     # "red and blue circles": as many of each
+            same = count if isinstance(count, tuple) else 1
+            self.request.groups.append(Group(count=part.get("count") or same, shape=shape,
+                                             color=part.get("color"), size=part.get("size")))
+        self.elided = []
         group = Group(count=count, shape=shape, color=np_.get("color"), size=np_.get("size"))
         index = self._reference(group, np_)
         if index is None:
@@ -267,34 +337,107 @@ class _ParseState:
         return hits[0] if len(hits) == 1 else None
 
     def _attach(self, index: int) -> None:
+        """A noun phrase just became group `index`: give it the places and relations waiting."""
         group = self.request.groups[index]
         group.places += self.pending_places
         self.pending_places = []
         if self.pending_rel is not None:
-            a, rel = self.pending_rel
-            if a == index:
-                raise PlanError(f"the {group.describe()} cannot be {rel} itself")
-            self.request.relations.append((a, rel, index))
+            a, rels = self.pending_rel
             self.pending_rel = None
+            self._relate(a, rels, index)
+            self.rel_subject = a
+        elif self.front is not None:
+            if self.front["ref"] is None:      # "Above the circle ...": the circle
+                self.front["ref"] = index
+            else:                              # "... is a star": the star is the subject
+                self._relate(index, self.front["rels"], self.front["ref"])
+                self.front = None
         self.last_group = index
+
+    def _relate(self, a: int, rels: list[str], b: int) -> None:
+        if a == b:
+            group = self.request.groups[a]
+            raise PlanError(f"the {group.describe()} cannot be {rels[0]} itself")
+        self.request.relations += [(a, rel, b) for rel in rels]
+
+    def _antecedent(self, not_this: int | None) -> int | None:
+        """What 'it' points back at: the latest object other than the one being described."""
+        for index in range(len(self.request.groups) - 1, -1, -1):
+            if index != not_this:
+                return index
+        return None
 
     def _on_rel(self, value, text):
         self._close_headless(text)
-        if self.last_group is None:
-            raise PlanError(f"'{text}' needs an object before it, as in 'a star {text} a circle'")
-        self.pending_rel = (self.last_group, value)
+        rels = list(value) if isinstance(value, tuple) else [value]   # "to the lower left of"
+        if self.pending_rel is not None:       # "above and to the left of a circle"
+            self.pending_rel[1].extend(rels)
+        elif self.front is not None and self.front["ref"] is None:
+            self.front["rels"].extend(rels)
+        elif self.conjoined and self.rel_subject is not None:
+            # "a diamond left of a star and right of a circle": the diamond again
+            self.pending_rel = (self.rel_subject, rels)
+        elif self.last_group is not None and self.prev_kind != "and":
+            self.pending_rel = (self.last_group, rels)
+        else:       # "Left of the diamond is a square.", "a circle and above the circle a star"
+            self.front = {"rels": rels, "ref": None}
+
+    def _on_relpron(self, value, text):
+        """'a circle with a star to its left': the star, left of the circle."""
+        self._close_headless(text)
+        subject = self.rel_subject if self.conjoined and self.rel_subject is not None \
+            else self.last_group
+        target = self._antecedent(subject)
+        if subject is None or target is None:
+            raise PlanError(f"'{text}' needs two objects, as in 'a circle with a star {text}'")
+        self._relate(subject, [value], target)
+        self.rel_subject, self.last_group = subject, subject
+
+    def _on_pron(self, value, text):
+        if self.pending_rel is not None:      # "a square with a star above it"
+            a, rels = self.pending_rel
+            self.pending_rel = None
+            target = self._antecedent(a)
+            if target is None:   # "a square and, above it, a star": the subject comes next
+                self.front = {"rels": rels, "ref": a}
+                return
+            self._relate(a, rels, target)
+            self.rel_subject, self.last_group = a, a
+        elif self.front is not None and self.front["ref"] is None:   # "Above it is a star."
+            target = self._antecedent(None)
+            if target is None:
+                raise PlanError(f"'{text}' has nothing to point back to")
+            self.front["ref"] = target
+        # otherwise "make it large": the pronoun adds nothing
 
     def _on_place(self, value, text):
-        self._close_headless(text)
-        if self.last_group is not None and self.pending_rel is None:
-            self.request.groups[self.last_group].places.append(value)
+        if not self.run:
+            self._close_headless(text)
+        self.run += value.split()
+        self.run_texts.append(text)
+
+    def _on_dir(self, value, text):
+        self.run += value
+        self.run_texts.append(text)
+
+    def _close_run(self, next_kind: str | None) -> None:
+        """The direction words just read name one place; give it to its object."""
+        run, texts = self.run, self.run_texts
+        self.run, self.run_texts = [], []
+        if next_kind == "rel" and texts == ["right"]:
+            return       # "right above the circle": an adverb, not a side
+        place = _compose_place(run, " ".join(texts))
+        if next_kind in ("shape", "color", "size") and any(k != "det" for k in self.np):
+            self.pending_places.append(place)           # "a top-left star"
+        elif self.last_group is not None and self.pending_rel is None:
+            self.request.groups[self.last_group].places.append(place)
         else:
-            self.pending_places.append(value)
+            self.pending_places.append(place)           # "In the top left corner, a star"
 
     def _on_self(self, value, text):
         if self.pending_rel is not None:
             group = self.request.groups[self.pending_rel[0]]
-            raise PlanError(f"the {group.describe()} cannot be {self.pending_rel[1]} itself")
+            raise PlanError(f"the {group.describe()} cannot be {self.pending_rel[1][0]} itself")
 
     def _on_sep(self, value, text):
         self._close_headless(text)
@@ -321,10 +464,16 @@ class _ParseState:
         elif (np_.get("color") or np_.get("size")) and np_.get("count") is None \
                 and self.last_group is not None and self._predicate(np_):
             pass   # "a red star which is large": the words described the last object
+        elif isinstance(np_.get("count"), int) and (np_.get("color") or np_.get("size")) \
+                and self.last_group is not None and self._carve(np_):
+            pass   # "two circles, one red and one blue": part of the last group
+        elif (np_.get("color") or np_.get("size")) and self.prev_kind == "and" \
+                and (text in lx.COUNT_WORDS or text.isdigit()):
+            self.elided.append(np_)   # "a red and a blue circle": the noun comes later
         elif np_.get("color") or np_.get("size") or np_.get("count") is not None:
             words = " ".join(str(v) for k, v in np_.items() if k != "article")
             raise PlanError(f"'{words}' needs a shape (circle, square, triangle, diamond, star)")
-        if text not in ("no", "without", "nothing", "none", "not any", "never"):
+        if text not in lx.NEGATION_WORDS:
             self.negating = False
 
     def _predicate(self, np_: dict) -> bool:
@@ -337,10 +486,42 @@ class _ParseState:
                 setattr(group, key, np_[key])
         return True
 
+    def _carve(self, np_: dict) -> bool:
+        """Split `np_['count']` objects with the given colour/size off the last group."""
+        group, n = self.request.groups[self.last_group], np_["count"]
+        if not isinstance(group.count, int) or group.count < n or any(
+                np_.get(k) and getattr(group, k) not in (None, np_[k]) for k in ("color", "size")):
+            return False
+        if group.count == n:
+            self._predicate(np_)
+            return True
+        group.count -= n
+        part = Group(count=n, shape=group.shape, color=np_.get("color") or group.color,
+                     size=np_.get("size") or group.size, places=list(group.places))
+        self.request.groups.append(part)
+        new = len(self.request.groups) - 1
+        self.request.relations += [(new if a == self.last_group else a, rel,
+                                    new if b == self.last_group else b)
+                                   for a, rel, b in self.request.relations
+                                   if self.last_group in (a, b)]
+        return True
+
     def finish(self) -> None:
+        if self.run:
+            self._close_run(None)
         self._close_headless()
+        if self.elided:
+            raise PlanError(f"'{' '.join(str(v) for v in self.elided[0].values())}' needs a shape "
+                            "(circle, square, triangle, diamond, star)")
         if self.pending_rel is not None:
-            raise PlanError(f"'{self.pending_rel[1]}' needs an object after it")
+            raise PlanError(f"'{self.pending_rel[1][-1]}' needs an object after it")
+        if self.front is not None:
+            rel = self.front["rels"][0]
+            if self.front["ref"] is None:
+                raise PlanError(f"'{rel}' needs an object after it")
+            ref = self.request.groups[self.front["ref"]].describe()
+            raise PlanError(f"'{rel} the {ref}' says where something is but not what; "
+                            f"write e.g. '{rel} the {ref} is a star'")
         if self.pending_places and self.request.groups:
             self.request.groups[-1].places += self.pending_places
         if not self.request.groups:

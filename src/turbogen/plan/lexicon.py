@@ -26,7 +26,8 @@ SHAPE_WORDS = {   # singular, plural
     "star": [("star", "stars")],
 }
 GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
-                 ("item", "items"), ("one", "ones")]
+                 ("item", "items"), ("one", "ones"), ("anything", "anything"),
+                 ("figure", "figures")]
 SIZE_WORDS = {
     "small": ["small", "little", "tiny"],
     "medium": ["medium", "medium-sized", "mid-sized"],
@@ -39,6 +40,10 @@ COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "four": 4, "five": 5, "six": 6, "half a dozen": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
     "dozen": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100,
+    # vague counts become ranges the layout draws from (the facts check the range)
+    "a few": (2, 3), "few": (2, 3), "several": (3, 5), "a handful of": (3, 5),
+    "a bunch of": (3, 5), "a number of": (3, 5), "many": (4, 6), "lots of": (4, 6),
+    "a lot of": (4, 6),
 }
 COUNT_DIGIT_MAX = 99   # digits are read as counts up to this; over MAX_OBJECTS is an error
 
@@ -69,16 +74,60 @@ PLACE_WORDS = {
     "center": ["in the center", "in the centre", "in the middle", "at the center",
                "at the centre"],
 }
-NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never"]
+# Single direction words; a run of them ("up in the top left", "upper right-hand corner",
+# "a top-left star") makes one place. Compass points count too.
+DIRECTION_WORDS = {
+    ("top",): ["top", "upper", "uppermost", "topmost", "north", "up", "high", "up top",
+               "high up"],
+    ("bottom",): ["bottom", "lower", "lowermost", "bottommost", "south", "down", "low",
+                  "down low"],
+    ("left",): ["left", "leftmost", "west", "left hand"],
+    ("right",): ["right", "rightmost", "east", "right hand"],
+    ("center",): ["center", "centre", "middle", "central", "centered", "centred", "centrally"],
+    ("top", "left"): ["northwest", "north west"],
+    ("top", "right"): ["northeast", "north east"],
+    ("bottom", "left"): ["southwest", "south west"],
+    ("bottom", "right"): ["southeast", "south east"],
+}
+# Nouns that only shape a place phrase ("the left edge", "the upper region"): no content.
+PLACE_NOUNS = ["corner", "corners", "edge", "edges", "half", "part", "region", "area",
+               "quadrant", "portion", "section", "border", "margin", "end", "zone", "space",
+               "most", "hand", "toward", "towards", "along", "near", "close", "into", "within", "inside of"]
+
+NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never", "not", "zero",
+                  "don t", "do not", "doesn t", "does not", "shouldn t", "should not",
+                  "mustn t", "must not", "isn t", "aren t", "neither", "neither of them", "none of them", "leave out", "omit", "exclude",
+                  "avoid", "free of"]
+# "it" and "them" point back at an object: "a square with a star above it".
+PRONOUNS = ["it", "them"]
+# Two relations in one phrase: "a star to the lower right of a circle".
+COMPOUND_RELATIONS = {
+    ("above", "left of"): ["to the upper left of", "up and to the left of", "above left of"],
+    ("above", "right of"): ["to the upper right of", "up and to the right of", "above right of"],
+    ("below", "left of"): ["to the lower left of", "down and to the left of", "below left of"],
+    ("below", "right of"): ["to the lower right of", "down and to the right of",
+                            "below right of"],
+}
+# Relations whose object is a pronoun, written before the subject ends: "a star to its left".
+POSSESSIVE_RELATIONS = {
+    "left of": ["to its left", "on its left", "to their left", "on their left"],
+    "right of": ["to its right", "on its right", "to their right", "on their right"],
+    "above": ["on top of it", "on top of them"],
+    "below": ["underneath it", "underneath them"],
+}
+# Words that strengthen a colour without changing its hue: "jet-black", "deep blue".
+COLOUR_MODIFIERS = ["jet", "pitch", "deep", "bright", "vivid", "pure", "rich", "brilliant",
+                    "strong", "intense", "vibrant", "bold", "true", "dark", "light", "pale",
+                    "soft", "pastel", "neon"]
 BACKGROUND_NOUNS = ["background", "backdrop", "canvas"]
 # Words that carry no scene content in these prompts; dropped before parsing.
 FILLER_WORDS = [
-    "the", "and", "with", "of", "on", "in", "at", "is", "are", "there", "here", "it", "its",
+    "the", "with", "of", "on", "in", "at", "is", "are", "there", "here", "its", "their",
     "picture", "image", "scene", "photo", "drawing", "render", "draw", "show", "showing",
     "shows", "make", "create", "generate", "me", "please", "some", "has", "have", "having",
     "placed", "sitting", "located", "positioned", "lying", "set", "that", "which", "be",
     "against", "plus", "also", "each", "all", "colored", "coloured", "sized", "just",
-    "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "of", "one",
+    "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "t", "of", "one",
     "plain", "solid", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
     "five pointed", "next to", "beside", "alongside", "together", "who", "whose",
     # requests and politeness: "could you draw", "I need", "paint me", "use a white background"
@@ -87,8 +136,25 @@ FILLER_WORDS = [
     "including", "containing", "contains", "featuring", "should", "must", "my", "your", "both",
     "very", "really", "illustrate", "illustration", "produce", "render", "depicting", "appear",
     "appears", "visible", "lone",
+    # contractions split at the apostrophe: "I'd", "I'll", "I'm", "they're", "we've"
+    "d", "ll", "m", "re", "ve",
+    # "each other" in "beside each other"; "and nothing else": the plan holds only what is named
+    "each other", "one another", "nothing else", "no other shapes", "no other objects",
+    "no other things", "no others", "nothing more", "no more", "and that s all", "that s it",
+    # arrangements that add no constraint beyond the objects themselves
+    "in a row", "in a line", "in a column", "side by side", "in a group", "arranged",
+    # adverbs that soften or stress a relation without changing it: "directly above"
+    "directly", "slightly", "immediately", "straight", "diagonally", "somewhat", "far", "way",
+    "well", "squarely", "neatly", "very", "right next",
+    # verbs of being somewhere: "a star occupies the top right"
+    "occupies", "occupy", "occupying", "fills", "fill", "lies", "lie", "rests", "rest", "goes",
+    "go", "stands", "stand", "located", "situated", "found", "kept",
+    # attribute nouns: "the colour pink", "a star of medium size"
+    "color", "colour", "size", "shade", "hue", "tone",
+    "anywhere", "at all", "make sure", "ensure", "sure",
 ]
 CONJUNCTIONS = ["or", "nor"]
+AND_WORDS = ["and", "as well as", "while", "whilst"]
 # Nouns that name the picture itself: "on the left side of the image" is a place, not a relation.
 CANVAS_NOUNS = ["image", "picture", "canvas", "scene", "frame", "photo", "drawing"]
 SELF_WORDS = ["itself", "themselves", "himself", "herself"]

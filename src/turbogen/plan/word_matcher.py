@@ -58,6 +58,7 @@ OUT_OF_WORLD = {
 ACCEPT = 0.45     # cosine similarity a concept needs; set on the dev suite's paraphrases
 MARGIN = 0.02     # and by how much it must beat the nearest out-of-world gloss
 MAX_HUE_DEGREES = 30.0   # CIELAB hue angle to the nearest world colour
+LIGHTNESS_WEIGHT = 0.3   # degrees of hue per unit of CIELAB lightness difference
 MIN_CHROMA = 25.0     # below this a colour reads as white/gray/black: not an object colour
 # Colour families that sit near a world hue but that nobody would accept drawn as it.
 NOT_OBJECT_COLOURS = ("brown", "beige", "tan", "khaki", "cream", "ivory", "silver", "grey", "gray",
@@ -101,15 +102,17 @@ def colour_of_name(word: str) -> str | None:
     lab = _srgb_to_lab(np.array(rgb, dtype=float))
     names = list(COLORS)
     world = _srgb_to_lab(np.array([COLORS[n] for n in names], dtype=float))
-    # Nearest by hue angle: lightness says little here (navy is a dark blue, not another hue).
+    # Mostly by hue angle (navy is a dark blue, not another hue), with a little lightness to
+    # split hues that sit between two world colours: dark aubergine is purple, light orchid pink.
     hue = np.arctan2(lab[2], lab[1])
-    dist = np.abs(np.angle(np.exp(1j * (np.arctan2(world[:, 2], world[:, 1]) - hue))))
+    dist = np.degrees(np.abs(np.angle(np.exp(1j * (np.arctan2(world[:, 2], world[:, 1]) - hue)))))
     chroma = float(np.hypot(lab[1], lab[2]))
     family = any(f in word for f in NOT_OBJECT_COLOURS)
-    if family or chroma < MIN_CHROMA or np.degrees(dist.min()) > MAX_HUE_DEGREES:
+    if family or chroma < MIN_CHROMA or dist.min() > MAX_HUE_DEGREES:
         raise PlanError(f"'{word}' is a colour Shapes World cannot draw; object colours are "
                         f"{', '.join(COLORS)}")
-    return names[int(dist.argmin())]
+    score = dist + LIGHTNESS_WEIGHT * np.abs(world[:, 0] - lab[0])
+    return names[int(score.argmin())]
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +131,8 @@ _WORD_VECTORS: dict[str, np.ndarray] = {}
 def embed_words(words) -> None:
     """Encode words not seen before in one MiniLM call (a batch costs about what one word does)."""
     from ..text.minilm import encode
-    todo = sorted({singular(w) for w in words} - set(_WORD_VECTORS))
+    words = list(words)
+    todo = sorted(({singular(w) for w in words} | set(words)) - set(_WORD_VECTORS))
     if todo:
         _WORD_VECTORS.update(zip(todo, encode(todo)))
 
@@ -147,9 +151,11 @@ def match_words(words: list[str], roles: list[tuple[str, ...]]) -> list[tuple[st
             need.append(i)
     if need:
         rows, protos = _prototypes()
+        # The word as written and its singular: "orbs" reads best as "orb", but a word that
+        # only looks plural ("enormous", "gorgeous") must keep its s.
         embed_words(words[i] for i in need)
-        vectors = np.stack([_WORD_VECTORS[singular(words[i])] for i in need])
-        sims = vectors @ protos.T      # (n_unknown, n_glosses)
+        sims = np.maximum(np.stack([_WORD_VECTORS[words[i]] for i in need]) @ protos.T,
+                          np.stack([_WORD_VECTORS[singular(words[i])] for i in need]) @ protos.T)
         for k, i in enumerate(need):
             out[i] = _best(words[i], roles[i], rows, sims[k])
     return out

@@ -1,0 +1,121 @@
+"""Sentence structures the grammar reads beyond "ADJ NOUN REL ADJ NOUN": relation-first
+sentences, pronouns, conjoined relations, direction runs, vague counts, split groups.
+
+Each case states the Request the prompt means; the default planner's plan must satisfy it.
+"""
+import pytest
+
+from turbogen.errors import PlanError
+from turbogen.plan.default import DefaultPlanner, request_facts
+from turbogen.plan.facts import fact_failures
+
+
+@pytest.fixture(scope="module")
+def planner():
+    return DefaultPlanner()
+
+
+def star_circle(rel):
+    return [{"a": {"shape": "star"}, "relation": rel, "b": {"shape": "circle"}}]
+
+
+CASES = [
+    # relation first, subject last
+    ("Above the circle is a star.", {"relations": star_circle("above")}),
+    ("Left of the circle sits a star", {"relations": star_circle("left of")}),
+    # pronouns point back at the object not being described
+    ("a circle with a star above it", {"relations": star_circle("above")}),
+    ("a circle and, below it, a star", {"relations": star_circle("below")}),
+    ("a circle with a star to its right", {"relations": star_circle("right of")}),
+    ("Draw a circle. Put a star to its left.", {"relations": star_circle("left of")}),
+    # one subject, two relations
+    ("a star above and to the left of a circle",
+     {"relations": star_circle("above") + star_circle("left of")}),
+    ("a star to the lower right of a circle",
+     {"relations": star_circle("below") + star_circle("right of")}),
+    ("a star left of a circle and above a square",
+     {"relations": star_circle("left of")
+      + [{"a": {"shape": "star"}, "relation": "above", "b": {"shape": "square"}}]}),
+    ("a star directly above a circle", {"relations": star_circle("above")}),
+    # places from runs of direction words
+    ("a star in the upper right-hand corner",
+     {"places": [{"what": {"shape": "star"}, "place": "top right"}]}),
+    ("a star near the left edge of the picture",
+     {"places": [{"what": {"shape": "star"}, "place": "left"}]}),
+    ("a top-left star", {"places": [{"what": {"shape": "star"}, "place": "top left"}]}),
+    ("In the bottom right corner, a star",
+     {"places": [{"what": {"shape": "star"}, "place": "bottom right"}]}),
+    ("a star centered", {"places": [{"what": {"shape": "star"}, "place": "center"}]}),
+    ("a square on the left side of the canvas",
+     {"places": [{"what": {"shape": "square"}, "place": "left"}]}),
+]
+
+
+@pytest.mark.parametrize("prompt, expected", CASES)
+def test_structure_is_read(planner, prompt, expected):
+    facts = request_facts(planner.read(prompt))
+    for key, value in expected.items():
+        for item in value:
+            assert item in facts[key], (prompt, facts)
+    for seed in range(2):
+        assert fact_failures(planner.plan(prompt, seed), facts) == []
+
+
+@pytest.mark.parametrize("prompt, objects", [
+    ("two circles: one red and one blue",
+     [{"shape": "circle", "color": "blue", "count": 1},
+      {"shape": "circle", "color": "red", "count": 1}]),
+    ("an azure star and a crimson one",
+     [{"shape": "star", "color": "blue", "count": 1}, {"shape": "star", "color": "red", "count": 1}]),
+    ("a red and a blue circle",
+     [{"shape": "circle", "color": "red", "count": 1},
+      {"shape": "circle", "color": "blue", "count": 1}]),
+    ("two red and three blue squares",
+     [{"shape": "square", "color": "red", "count": 2},
+      {"shape": "square", "color": "blue", "count": 3}]),
+    ("the star is red and the circle is blue",
+     [{"shape": "star", "color": "red", "count": 1},
+      {"shape": "circle", "color": "blue", "count": 1}]),
+    ("several blue squares", [{"shape": "square", "color": "blue", "count": [3, 5]}]),
+    ("a few stars", [{"shape": "star", "count": [2, 3]}]),
+    ("a star of medium size", [{"shape": "star", "size": "medium", "count": 1}]),
+])
+def test_counts_and_groups(planner, prompt, objects):
+    facts = request_facts(planner.read(prompt))
+    assert sorted(map(str, facts["objects"])) == sorted(map(str, objects))
+
+
+@pytest.mark.parametrize("prompt, exclude", [
+    ("Draw a circle but don't draw any stars.", [{"shape": "star"}]),
+    ("a star without triangles or diamonds", [{"shape": "triangle"}, {"shape": "diamond"}]),
+    ("a square, neither of them red", [{"color": "red"}]),
+    ("an image without anything red, just a circle", [{"color": "red"}]),
+    ("a circle and nothing else", []),
+])
+def test_negations(planner, prompt, exclude):
+    facts = request_facts(planner.read(prompt))
+    assert facts["exclude"] == exclude
+    assert len(facts["objects"]) == 1
+
+
+@pytest.mark.parametrize("prompt, words", [
+    ("a circle both above and below a square", "contradict"),
+    ("a star in the top bottom corner", "both"),
+    ("Above the circle.", "says where"),
+    ("a circle with a star above itself", "itself"),
+])
+def test_structural_rejects(planner, prompt, words):
+    with pytest.raises(PlanError, match=words):
+        planner.plan(prompt)
+
+
+@pytest.mark.parametrize("word, colour", [
+    ("aubergine", "purple"), ("navy", "blue"), ("maroon", "red"), ("emerald", "green"),
+])
+def test_colour_names_by_hue_and_lightness(word, colour):
+    from turbogen.plan.word_matcher import colour_of_name
+    assert colour_of_name(word) == colour
+
+
+def test_words_that_only_look_plural_keep_their_s(planner):
+    assert planner.read("an enormous star").groups[0].size == "large"
