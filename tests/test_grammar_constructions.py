@@ -37,6 +37,12 @@ CASES = [
      {"relations": star_circle("left of")
       + [{"a": {"shape": "star"}, "relation": "above", "b": {"shape": "square"}}]}),
     ("a star directly above a circle", {"relations": star_circle("above")}),
+    ("a star west of a circle", {"relations": star_circle("left of")}),
+    ("a star higher up than a circle", {"relations": star_circle("above")}),
+    ("a circle and above the circle a star", {"relations": star_circle("above")}),
+    ("the left side has a star and the right side has a circle",
+     {"places": [{"what": {"shape": "star"}, "place": "left"},
+                 {"what": {"shape": "circle"}, "place": "right"}]}),
     # places from runs of direction words
     ("a star in the upper right-hand corner",
      {"places": [{"what": {"shape": "star"}, "place": "top right"}]}),
@@ -76,6 +82,14 @@ def test_structure_is_read(planner, prompt, expected):
     ("the star is red and the circle is blue",
      [{"shape": "star", "color": "red", "count": 1},
       {"shape": "circle", "color": "blue", "count": 1}]),
+    ("at least two squares", [{"shape": "square", "count": [2, 4]}]),
+    ("no more than three stars", [{"shape": "star", "count": [1, 3]}]),
+    ("four or five circles", [{"shape": "circle", "count": [4, 5]}]),
+    ("between two and four stars", [{"shape": "star", "count": [2, 4]}]),
+    ("3-4 squares", [{"shape": "square", "count": [3, 4]}]),
+    ("Draw one (1) red square.", [{"shape": "square", "color": "red", "count": 1}]),
+    ("a single, solid, purple triangle", [{"shape": "triangle", "color": "purple", "count": 1}]),
+    ("A star. Make it orange.", [{"shape": "star", "color": "orange", "count": 1}]),
     ("several blue squares", [{"shape": "square", "color": "blue", "count": [3, 5]}]),
     ("a few stars", [{"shape": "star", "count": [2, 3]}]),
     ("a star of medium size", [{"shape": "star", "size": "medium", "count": 1}]),
@@ -102,6 +116,7 @@ def test_negations(planner, prompt, exclude):
     ("a circle both above and below a square", "contradict"),
     ("a star in the top bottom corner", "both"),
     ("Above the circle.", "says where"),
+    ("a star between two circles", "between"),
     ("a circle with a star above itself", "itself"),
 ])
 def test_structural_rejects(planner, prompt, words):
@@ -119,3 +134,11 @@ def test_colour_names_by_hue_and_lightness(word, colour):
 
 def test_words_that_only_look_plural_keep_their_s(planner):
     assert planner.read("an enormous star").groups[0].size == "large"
+
+
+@pytest.mark.parametrize("prompt, background", [
+    ("a star on a dark background", "black"), ("a star on a charcoal backdrop", "black"),
+    ("a circle, white bg", "white"), ("a star against jet-black", "black"),
+])
+def test_background_words(planner, prompt, background):
+    assert planner.read(prompt).background == background

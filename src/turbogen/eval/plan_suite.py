@@ -1,6 +1,6 @@
 """Planner evaluation suites: prompts with the facts that a right ScenePlan must satisfy.
 
-Three suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
+Four suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
   dev_plans.jsonl      ~300 prompts, about 30 per category: develop and tune planners on it.
   heldout_plans.jsonl  ~120 prompts, about 12 per category, written apart from the dev suite
                        with other wording and sentence structures. It is a HELD-OUT TEST: never
@@ -10,8 +10,11 @@ Three suites ship in `eval/suites/`, one JSON object per line (JSONL, no comment
                        code or suite prompts read): a second HELD-OUT TEST, never to be tuned on.
                        Caveat: its writer's summary (which listed some of its synonyms) was read
                        before the default planner was frozen, so heldout3 is the clean measure.
+  heldout3_plans.jsonl 200 prompts, 20 per category, written after the default planner was
+                       frozen, blind to it (no planner code, suite prompts or summaries read):
+                       the clean held-out measure. Never tune on it.
 
-Both were written from DESIGN.md's description of Shapes World and plain English, without
+All were written from DESIGN.md's description of Shapes World and plain English, without
 looking at any planner's vocabulary, so they test the planners rather than echo them.
 
 A record is either
@@ -33,7 +36,8 @@ from ..world import BACKGROUNDS, MAX_OBJECTS, PLACES, RELATIONS
 
 SUITES_DIR = Path(__file__).parent / "suites"
 SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldout_plans.jsonl",
-          "heldout2": SUITES_DIR / "heldout2_plans.jsonl"}
+          "heldout2": SUITES_DIR / "heldout2_plans.jsonl",
+          "heldout3": SUITES_DIR / "heldout3_plans.jsonl"}
 
 CATEGORIES = {
     "single": "one object",

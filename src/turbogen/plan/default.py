@@ -18,7 +18,8 @@ from .lexicon import COLOUR_MODIFIERS
 from .layout import realize
 from .prompt_text import check_prompt
 from .scene_plan import ScenePlan
-from .word_matcher import colour_of_name, embed_words, is_colour_name, match_words
+from .word_matcher import (background_of_name, colour_of_name, embed_words, is_colour_name,
+                           match_words)
 
 
 def request_facts(request: Request) -> dict:
@@ -51,9 +52,11 @@ def _merge_colour_names(tokens):
             if out[-1][2] in COLOUR_MODIFIERS and token[0] != "unknown":
                 out[-1] = token
                 continue
-        if out and out[-1][0] == "unknown" and token[0] == "bgnoun" \
-                and out[-1][2] in LIGHTNESS_BACKGROUNDS:          # "on a dark background"
-            out[-1] = ("bgcolor", LIGHTNESS_BACKGROUNDS[out[-1][2]], out[-1][2])
+        if out and out[-1][0] == "unknown" and token[0] == "bgnoun":
+            word = out[-1][2]                # "on a dark background", "a charcoal backdrop"
+            value = LIGHTNESS_BACKGROUNDS.get(word) or background_of_name(word)
+            if value:
+                out[-1] = ("bgcolor", value, word)
         out.append(token)
     return [("filler", None, t[2]) if _is_adverb(t) else t for t in out]
 

@@ -68,6 +68,10 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
     for value, phrases in lx.SIZE_WORDS.items():
         for p in phrases:
             add(p, "size", value)
+    for value, phrases in lx.COUNT_BOUNDS.items():
+        for p in phrases:
+            add(p, "bound", value)
+    add("between", "between", True)
     for value, phrases in lx.DIRECTION_WORDS.items():
         for p in phrases:
             add(p, "dir", value)
@@ -131,6 +135,7 @@ def tokenize(prompt: str) -> list[tuple[str, object, str]]:
 
 
 _REL_TO_PLACE = {"left of": "left", "right of": "right", "above": "top", "below": "bottom"}
+_PLACE_TO_REL = {place: rel for rel, place in _REL_TO_PLACE.items()}
 _ADJ_ROLES = ("color", "size")
 _ALL_ROLES = ("color", "size", "shape", "count", "relation")
 
@@ -157,6 +162,12 @@ def unknown_roles(tokens, raw_next: dict[int, str]) -> dict[int, tuple[str, ...]
         else:
             roles[i] = _ALL_ROLES
     return roles
+
+
+def _count_range(n: int, bound: str) -> int | tuple[int, int]:
+    """'at least n' -> (n, n + 2) within the world's limit; 'at most n' -> (1, n)."""
+    lo, hi = (n, min(n + 2, MAX_OBJECTS)) if bound == "min" else (1, n)
+    return lo if lo >= hi else (lo, hi)
 
 
 def _compose_place(dirs: list[str], words: str) -> str:
@@ -198,6 +209,8 @@ class _ParseState:
         self.prev_kind = "start"              # the last token that was not filler or a comma
         self.run: list[str] = []              # direction words read so far: one place
         self.run_texts: list[str] = []
+        self.run_of = False
+        self.rel_after_and = False
         self.excluded_last = False            # the last noun was an exclusion ("no stars")
         self.elided: list[dict] = []          # "a red [circle] and a blue circle"
 
@@ -214,7 +227,8 @@ class _ParseState:
             self.prev_kind = kind
 
     def _on_filler(self, value, text):
-        pass
+        if self.run and text in ("of", "than", "from"):
+            self.run_of = True      # "west of a circle", "higher than": a relation, not a place
 
     def _on_and(self, value, text):
         self.conjoined = self.rel_subject is not None
@@ -241,7 +255,30 @@ class _ParseState:
             self._close_headless(text)      # "the star is red and the circle ...": new phrase
         self.np.setdefault("det", True)
 
+    def _on_bound(self, value, text):
+        if value == "min" and isinstance(self.np.get("count"), int):   # "two or more stars"
+            self.np["count"] = _count_range(self.np["count"], "min")
+        else:
+            self.np["bound"] = value
+
+    def _on_between(self, value, text):
+        self.np["between"] = True       # "between two and four stars"; a relation otherwise
+
     def _on_count(self, value, text):
+        old = self.np.get("count")
+        if isinstance(old, int) and not self.np.get("article") and not (
+                self.np.get("color") or self.np.get("size")):
+            if value == old:
+                return                  # "one (1) red square"
+            if value > old and (self.prev_kind in ("count", "or")
+                                or (self.np.get("between") and self.prev_kind == "and")):
+                self.np["count"] = (old, value)     # "3-4 squares", "four or five circles"
+                self.np.pop("between", None)
+                return
+        if "bound" in self.np and old is None:
+            self.np["count"] = _count_range(value, self.np.pop("bound"))
+            self.np["article"] = False
+            return
         if text == "one" and (self.np.get("color") or self.np.get("size")) \
                 and (self.np.get("count") is None or self.np.get("article")):
             return self._on_shape((None, False), text)    # "a crimson one"
@@ -297,6 +334,9 @@ class _ParseState:
 
     def _on_shape(self, value, text):
         shape, plural = value
+        if self.np.get("between"):
+            raise PlanError("'between' is not a relation Shapes World knows; relations are "
+                            "left of, right of, above, below")
         if "bgcolor" in self.np:
             raise PlanError(f"{self.np['bgcolor']} is a background colour; object colours are "
                             "red, orange, yellow, green, cyan, blue, purple, pink")
@@ -344,6 +384,11 @@ class _ParseState:
         if self.pending_rel is not None:
             a, rels = self.pending_rel
             self.pending_rel = None
+            if a == index and self.rel_after_and:
+                # "a circle and above the circle a star": the subject is still to come
+                self.front = {"rels": rels, "ref": index}
+                self.last_group = index
+                return
             self._relate(a, rels, index)
             self.rel_subject = a
         elif self.front is not None:
@@ -370,6 +415,7 @@ class _ParseState:
     def _on_rel(self, value, text):
         self._close_headless(text)
         rels = list(value) if isinstance(value, tuple) else [value]   # "to the lower left of"
+        self.rel_after_and = self.prev_kind == "and"
         if self.pending_rel is not None:       # "above and to the left of a circle"
             self.pending_rel[1].extend(rels)
         elif self.front is not None and self.front["ref"] is None:
@@ -377,9 +423,9 @@ class _ParseState:
         elif self.conjoined and self.rel_subject is not None:
             # "a diamond left of a star and right of a circle": the diamond again
             self.pending_rel = (self.rel_subject, rels)
-        elif self.last_group is not None and self.prev_kind != "and":
+        elif self.last_group is not None:
             self.pending_rel = (self.last_group, rels)
-        else:       # "Left of the diamond is a square.", "a circle and above the circle a star"
+        else:                                  # "Left of the diamond is a square."
             self.front = {"rels": rels, "ref": None}
 
     def _on_relpron(self, value, text):
@@ -387,6 +433,9 @@ class _ParseState:
         self._close_headless(text)
         subject = self.rel_subject if self.conjoined and self.rel_subject is not None \
             else self.last_group
+        if subject is None and self.request.groups:   # "A circle; to its right, a square."
+            self.front = {"rels": [value], "ref": self._antecedent(None)}
+            return
         target = self._antecedent(subject)
         if subject is None or target is None:
             raise PlanError(f"'{text}' needs two objects, as in 'a circle with a star {text}'")
@@ -394,6 +443,9 @@ class _ParseState:
         self.rel_subject, self.last_group = subject, subject
 
     def _on_pron(self, value, text):
+        if self.np.get("between"):
+            raise PlanError("'between' is not a relation Shapes World knows; relations are "
+                            "left of, right of, above, below")
         if self.pending_rel is not None:      # "a square with a star above it"
             a, rels = self.pending_rel
             self.pending_rel = None
@@ -408,7 +460,8 @@ class _ParseState:
             if target is None:
                 raise PlanError(f"'{text}' has nothing to point back to")
             self.front["ref"] = target
-        # otherwise "make it large": the pronoun adds nothing
+        elif self.last_group is None and self.request.groups:
+            self.last_group = len(self.request.groups) - 1   # "A star. Make it orange."
 
     def _on_place(self, value, text):
         if not self.run:
@@ -422,13 +475,20 @@ class _ParseState:
 
     def _close_run(self, next_kind: str | None) -> None:
         """The direction words just read name one place; give it to its object."""
-        run, texts = self.run, self.run_texts
-        self.run, self.run_texts = [], []
+        run, texts, of = self.run, self.run_texts, self.run_of
+        self.run, self.run_texts, self.run_of = [], [], False
         if next_kind == "rel" and texts == ["right"]:
             return       # "right above the circle": an adverb, not a side
+        if of and next_kind in ("count", "det", "shape", "color", "size", "pron"):
+            rels = tuple(_PLACE_TO_REL[d] for d in dict.fromkeys(run) if d in _PLACE_TO_REL)
+            if rels:
+                return self._on_rel(rels, " ".join(texts))
         place = _compose_place(run, " ".join(texts))
         if next_kind in ("shape", "color", "size") and any(k != "det" for k in self.np):
             self.pending_places.append(place)           # "a top-left star"
+        elif next_kind in ("count", "det", "shape", "color", "size") and self.np == {"det": True}:
+            self.np = {}                                # "the left side has a blue square"
+            self.pending_places.append(place)
         elif self.last_group is not None and self.pending_rel is None:
             self.request.groups[self.last_group].places.append(place)
         else:
@@ -440,6 +500,10 @@ class _ParseState:
             raise PlanError(f"the {group.describe()} cannot be {self.pending_rel[1][0]} itself")
 
     def _on_sep(self, value, text):
+        if text == "," and not self.negating and "bgcolor" not in self.np and (
+                self.np.get("color") or self.np.get("size")
+                or (self.np.get("count") is not None and not self.np.get("article"))):
+            return      # "a single, solid, purple triangle": the noun is still to come
         self._close_headless(text)
         if text != "," and self.pending_rel is None:   # ", which is left of ..." keeps its subject
             self.last_group = None

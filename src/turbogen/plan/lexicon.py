@@ -29,9 +29,9 @@ GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things")
                  ("item", "items"), ("one", "ones"), ("anything", "anything"),
                  ("figure", "figures")]
 SIZE_WORDS = {
-    "small": ["small", "little", "tiny"],
+    "small": ["small", "little", "tiny", "extra small"],
     "medium": ["medium", "medium-sized", "mid-sized"],
-    "large": ["large", "big", "huge"],
+    "large": ["large", "big", "huge", "extra large", "extra big"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
@@ -45,12 +45,18 @@ COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a bunch of": (3, 5), "a number of": (3, 5), "many": (4, 6), "lots of": (4, 6),
     "a lot of": (4, 6),
 }
+# Bounds on a count: "at least two stars", "no more than 3 circles".
+COUNT_BOUNDS = {
+    "min": ["at least", "no fewer than", "no less than", "not less than", "not fewer than",
+            "a minimum of", "minimum of", "or more"],
+    "max": ["at most", "no more than", "not more than", "up to", "a maximum of", "maximum of"],
+}
 COUNT_DIGIT_MAX = 99   # digits are read as counts up to this; over MAX_OBJECTS is an error
 
 RELATION_WORDS = {
     "left of": ["to the left of", "left of", "on the left of", "on the left side of"],
     "right of": ["to the right of", "right of", "on the right of", "on the right side of"],
-    "above": ["above", "over", "on top of", "higher than"],
+    "above": ["above", "over", "on top of", "higher than", "atop"],
     "below": ["below", "beneath", "under", "lower than"],
 }
 PLACE_WORDS = {
@@ -78,9 +84,9 @@ PLACE_WORDS = {
 # "a top-left star") makes one place. Compass points count too.
 DIRECTION_WORDS = {
     ("top",): ["top", "upper", "uppermost", "topmost", "north", "up", "high", "up top",
-               "high up"],
+               "high up", "higher", "higher up"],
     ("bottom",): ["bottom", "lower", "lowermost", "bottommost", "south", "down", "low",
-                  "down low"],
+                  "down low", "lower down"],
     ("left",): ["left", "leftmost", "west", "left hand"],
     ("right",): ["right", "rightmost", "east", "right hand"],
     ("center",): ["center", "centre", "middle", "central", "centered", "centred", "centrally"],
@@ -119,7 +125,7 @@ POSSESSIVE_RELATIONS = {
 COLOUR_MODIFIERS = ["jet", "pitch", "deep", "bright", "vivid", "pure", "rich", "brilliant",
                     "strong", "intense", "vibrant", "bold", "true", "dark", "light", "pale",
                     "soft", "pastel", "neon"]
-BACKGROUND_NOUNS = ["background", "backdrop", "canvas"]
+BACKGROUND_NOUNS = ["background", "backdrop", "canvas", "bg", "ground", "backgrounds"]
 # Words that carry no scene content in these prompts; dropped before parsing.
 FILLER_WORDS = [
     "the", "with", "of", "on", "in", "at", "is", "are", "there", "here", "its", "their",
@@ -151,6 +157,16 @@ FILLER_WORDS = [
     "go", "stands", "stand", "located", "situated", "found", "kept",
     # attribute nouns: "the colour pink", "a star of medium size"
     "color", "colour", "size", "shade", "hue", "tone",
+    # collective nouns: "a group of four squares" is four squares, "a set of stars" some stars
+    "a group of", "a set of", "a collection of", "a row of", "a line of", "a column of",
+    "a cluster of", "a series of", "group of", "set of",
+    # comparatives around a direction: "further left than", "more to the right than"
+    "further", "farther", "more", "than", "from",
+    # more ways of asking: "could I get", "how about", "I'd love", "for me", "nothing but"
+    "get", "got", "how about", "what about", "love", "for me", "for", "us", "lets",
+    "nothing but", "none but",
+    # sameness adds nothing: objects of one group already share colour and size
+    "identical", "equal", "equally", "same size", "the same size", "matching", "similar",
     "anywhere", "at all", "make sure", "ensure", "sure",
 ]
 CONJUNCTIONS = ["or", "nor"]

@@ -21,10 +21,11 @@ GLOSSES = {   # anchor words per concept; the issue's own examples (dot, tile, q
               # underneath) are deliberately absent so they test generalisation
     "shape": {
         "circle": ["circle", "round", "disc", "ball", "orb", "sphere", "coin", "ring", "wheel",
+                   "spot", "bubble", "button",
                    "a round shape like a coin, a wheel or a dot"],
         "square": ["square", "box", "block", "cube",
                    "a square shape with four equal sides, like a tile, a box or a block"],
-        "triangle": ["triangle", "pyramid", "wedge", "triangular",
+        "triangle": ["triangle", "pyramid", "wedge", "triangular", "arrowhead",
                      "a shape with three sides and three corners, like a pyramid"],
         "diamond": ["diamond", "rhombus", "lozenge", "kite", "gem",
                     "a rhombus, a square turned on its corner, like a kite"],
@@ -33,12 +34,14 @@ GLOSSES = {   # anchor words per concept; the issue's own examples (dot, tile, q
     },
     "size": {
         "small": ["small", "tiny", "little", "teeny", "miniature", "wee"],
-        "medium": ["medium", "average size", "moderate size", "mid-size"],
-        "large": ["large", "big", "huge", "enormous", "giant", "massive"],
+        "medium": ["medium", "average size", "moderate size", "mid-size", "normal size",
+                   "standard size"],
+        "large": ["large", "big", "huge", "enormous", "giant", "massive", "jumbo"],
     },
-    "count": {1: ["one", "single"], 2: ["two", "a group of two"], 3: ["three", "a group of three"],
+    "count": {1: ["one", "single"], 2: ["two", "a group of two", "twin, twins"],
+              3: ["three", "a group of three", "triplet, triplets"],
               4: ["four", "a group of four, a foursome"], 5: ["five", "a group of five"],
-              6: ["six", "a group of six"]},
+              6: ["six", "a group of six", "sextet"]},
     "relation": {
         "left of": ["to the left of", "on the left side of"],
         "right of": ["to the right of", "on the right side of"],
@@ -113,6 +116,20 @@ def colour_of_name(word: str) -> str | None:
                         f"{', '.join(COLORS)}")
     score = dist + LIGHTNESS_WEIGHT * np.abs(world[:, 0] - lab[0])
     return names[int(score.argmin())]
+
+
+def background_of_name(word: str) -> str | None:
+    """White, gray or black for a neutral colour name ("charcoal" -> black, "silver" -> gray);
+    None when `word` is no colour name. A chromatic name raises PlanError: the world's
+    backgrounds are neutral."""
+    rgb = _colour_table().get(word)
+    if rgb is None:
+        return None
+    lab = _srgb_to_lab(np.array(rgb, dtype=float))
+    if float(np.hypot(lab[1], lab[2])) >= MIN_CHROMA:
+        raise PlanError(f"a {word} background is not in Shapes World; backgrounds are white, "
+                        "gray or black")
+    return "white" if lab[0] > 85 else "black" if lab[0] < 30 else "gray"
 
 
 @lru_cache(maxsize=1)
