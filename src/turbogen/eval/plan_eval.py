@@ -107,8 +107,24 @@ def _report(records, results, failures, seconds, load_seconds) -> dict:
         "plan_seconds": round(seconds, 4),
         "load_seconds": None if load_seconds is None else round(load_seconds, 4),
         "fallbacks": sum(1 for res in results if res.fallback_reason),
+        # share of prompts where a language model's answer was not used and `default` stepped in
+        "fallback_rate": _share(results, lambda res: bool(res.fallback_reason)),
+        "by_planner": _by_planner(records, results, failed),
         "failures": failures,
     }
+
+
+def _by_planner(records, results, failed) -> dict:
+    """Prompts and right answers per planner that produced the result, so a language model's
+    own plans are scored apart from those its fallback made."""
+    out: dict[str, dict] = {}
+    for record, res in zip(records, results):
+        row = out.setdefault(res.planner, {"n": 0, "correct": 0})
+        row["n"] += 1
+        row["correct"] += record["id"] not in failed
+    for row in out.values():
+        row["accuracy"] = round(row["correct"] / row["n"], 4)
+    return out
 
 
 def _share(results: list[PlanResult], test) -> float | None:

@@ -33,6 +33,8 @@ class PlanResult:
             out["error"] = self.error
         if self.fallback_reason is not None:
             out["fallback_reason"] = self.fallback_reason
+        if self.notes:
+            out["notes"] = self.notes
         return out
 
 
@@ -57,7 +59,8 @@ def run_planner(planner, prompt: str, seed: int = 0) -> PlanResult:
     used = getattr(planner, "last_used", planner.name) if plan is not None else planner.name
     return PlanResult(prompt=prompt, plan=plan, planner=used, seed=seed,
                       seconds=time.perf_counter() - start, error=error,
-                      fallback_reason=getattr(planner, "last_fallback", None))
+                      fallback_reason=getattr(planner, "last_fallback", None),
+                      notes=list(getattr(planner, "last_notes", [])))
 
 
 def plan_batch(planner, prompts: list[str], seed: int = 0) -> list[PlanResult]:

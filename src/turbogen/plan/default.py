@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import PlanError, TurbogenError
 from .base import PlanResult
 from .facts import fact_failures
-from .grammar import Request, parse, tokenize, unknown_roles, _words
+from .grammar import Request, parse, required_words, tokenize, unknown_roles, _words
 from .lexicon import COLOUR_MODIFIERS
 from .layout import realize
 from .prompt_text import check_prompt
@@ -74,6 +74,7 @@ class DefaultPlanner:
     name = "default"
     last_used = "default"
     last_fallback = None
+    last_notes: list[str] = []    # words the last prompt used that were skipped
 
     def read(self, prompt: str) -> Request:
         """Prompt text to Request, resolving words outside the lexicon by meaning."""
@@ -82,10 +83,18 @@ class DefaultPlanner:
         words = _words(text)
         raw_next = self._raw_next(tokens, words)
         roles = unknown_roles(tokens, raw_next)
+        self.last_notes = []
         if roles:
             idx = sorted(roles)
-            matched = match_words([tokens[i][2] for i in idx], [roles[i] for i in idx])
+            required = required_words(tokens, raw_next)
+            matched = match_words([tokens[i][2] for i in idx], [roles[i] for i in idx],
+                                  [i not in required for i in idx])
             for i, (role, value) in zip(idx, matched):
+                if role == "ignore":
+                    self.last_notes.append(f"ignored '{tokens[i][2]}': not a shape, colour, size, "
+                                           "count or relation Shapes World can draw")
+                    tokens[i] = ("filler", None, tokens[i][2])
+                    continue
                 kind = {"relation": "rel"}.get(role, role)
                 if kind == "shape":
                     value = (value, tokens[i][2].endswith("s"))
@@ -130,5 +139,6 @@ class DefaultPlanner:
             except TurbogenError as err:
                 plan, error = None, str(err)
             results.append(PlanResult(prompt=prompt, plan=plan, planner=self.name, seed=seed + i,
-                                      seconds=time.perf_counter() - start, error=error))
+                                      seconds=time.perf_counter() - start, error=error,
+                                      notes=list(self.last_notes)))
         return results

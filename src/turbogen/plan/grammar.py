@@ -103,7 +103,7 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+|\d+|,|;|\.", text.lower().replace("-", " "))
+    return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.lower().replace("-", " "))
 
 
 _TABLE = _phrase_table()
@@ -114,7 +114,7 @@ def tokenize(prompt: str) -> list[tuple[str, object, str]]:
     """(kind, value, text) tokens; unknown words come out as ("unknown", None, word)."""
     words, tokens, i = _words(prompt), [], 0
     while i < len(words):
-        if words[i] in ",;.":
+        if words[i] in ",;.:":
             tokens.append(("sep", None, words[i]))
             i += 1
             continue
@@ -142,26 +142,61 @@ _ALL_ROLES = ("color", "size", "shape", "count", "relation")
 
 def unknown_roles(tokens, raw_next: dict[int, str]) -> dict[int, tuple[str, ...]]:
     """Which roles each unknown word may play, from its neighbours ("a ruby dot": adj, noun)."""
+    return {i: roles for i, (roles, _) in _unknown_slots(tokens, raw_next).items()}
+
+
+def required_words(tokens, raw_next: dict[int, str]) -> set[int]:
+    """Unknown words that must be understood: those that stand where the object's noun goes
+    ("a dog", "two red cars"). Others ("a solitary star", "tucked into") may be skipped when
+    they match nothing, with a note, since they do not say what to draw."""
+    return {i for i, (_, required) in _unknown_slots(tokens, raw_next).items() if required}
+
+
+def _unknown_slots(tokens, raw_next):
     meaningful = [i for i, t in enumerate(tokens) if t[0] not in ("filler", "det", "and", "pron")]
-    roles = {}
+    slots = {}
     for pos, i in enumerate(meaningful):
         if tokens[i][0] != "unknown":
             continue
         prev = tokens[meaningful[pos - 1]][0] if pos > 0 else "start"
-        nxt = tokens[meaningful[pos + 1]][0] if pos + 1 < len(meaningful) else "end"
+        nxt_i = meaningful[pos + 1] if pos + 1 < len(meaningful) else None
+        nxt = tokens[nxt_i][0] if nxt_i is not None else "end"
+        generic_next = nxt == "shape" and tokens[nxt_i][1][0] is None
         if raw_next.get(i) == "of" and prev in ("start", "count", "sep", "neg", "rel", "place"):
-            roles[i] = ("count",)
+            roles = ("count",)
+        elif generic_next:
+            roles = ("shape",) + _ADJ_ROLES       # "a round shape", "a triangular object"
         elif nxt in ("shape", "unknown", "color", "size"):
-            roles[i] = _ADJ_ROLES
+            roles = _ADJ_ROLES
         elif prev in ("count", "color", "size"):
-            roles[i] = ("shape",) + _ADJ_ROLES
+            roles = ("shape",) + _ADJ_ROLES
         elif prev == "shape" and nxt in ("count", "det", "color", "size", "shape", "unknown"):
-            roles[i] = ("relation",)
+            roles = ("relation",)
         elif prev == "shape":
-            roles[i] = ("relation", "shape")
+            roles = ("relation", "shape")
         else:
-            roles[i] = _ALL_ROLES
-    return roles
+            roles = _ALL_ROLES
+        required = (prev in ("count", "color", "size") and nxt not in
+                    ("shape", "unknown", "color", "size")) or (prev == "start" and nxt == "end")
+        slots[i] = (roles, required)
+    return slots
+
+
+def merge_shape_adjectives(tokens):
+    """'a round shape', 'a star shaped object': the generic noun takes the named shape."""
+    out = []
+    for token in tokens:
+        if token[0] == "shape" and token[1][0] is None and token[2] not in ("one", "ones"):
+            back = len(out) - 1
+            while back >= 0 and out[back][0] == "filler":
+                back -= 1
+            if back >= 0 and out[back][0] == "shape" and out[back][1][0] is not None:
+                shape = out[back]
+                del out[back:]
+                out.append(("shape", (shape[1][0], token[1][1]), f"{shape[2]} {token[2]}"))
+                continue
+        out.append(token)
+    return out
 
 
 def _count_range(n: int, bound: str) -> int | tuple[int, int]:
@@ -185,7 +220,7 @@ def _compose_place(dirs: list[str], words: str) -> str:
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
-    for kind, value, text in tokens:
+    for kind, value, text in merge_shape_adjectives(tokens):
         state.feed(kind, value, text)
     state.finish()
     return state.request
@@ -211,6 +246,12 @@ class _ParseState:
         self.run_texts: list[str] = []
         self.run_of = False
         self.rel_after_and = False
+        self.run_before_and: tuple | None = None
+        self.header_total: int | None = None      # "three shapes: ..." announces the total
+        self.phrase_prev = "start"
+        self.extra_rels: list[str] = []
+        self.and_relation: tuple | None = None   # (relations start, object) of "and to the right
+                                                 # of that star": maybe front-style
         self.excluded_last = False            # the last noun was an exclusion ("no stars")
         self.elided: list[dict] = []          # "a red [circle] and a blue circle"
 
@@ -220,8 +261,18 @@ class _ParseState:
             raise PlanError(f"could not read '{text}' here")
         if self.run and kind not in ("dir", "place", "filler", "det"):
             self._close_run(kind)
+        if self.run_before_and is not None and kind not in ("filler", "sep", "and"):
+            run, texts = self.run_before_and
+            self.run_before_and = None
+            if kind == "rel":        # both were relations to the object still to come
+                self.extra_rels = [_PLACE_TO_REL[d] for d in dict.fromkeys(run)
+                                   if d in _PLACE_TO_REL]
+            else:
+                self._place_for_last(_compose_place(run, " ".join(texts)))
         if kind not in self._TRANSPARENT:
             self.rel_subject, self.conjoined = None, False
+        if kind in ("count", "color", "size", "det") and not self.np:
+            self.phrase_prev = self.prev_kind    # what came before this noun phrase
         handler(value, text)
         if kind not in ("filler", "sep"):
             self.prev_kind = kind
@@ -344,6 +395,8 @@ class _ParseState:
             shape = self.request.groups[self.last_group].shape   # "no red ones", "a blue one"
         if self.negating and shape is None and not (self.np.get("color") or self.np.get("size")):
             return     # "without anything red": the adjective that follows says what
+        if not self.np:
+            self.phrase_prev = self.prev_kind
         np_, self.np = self.np, {}
         self.excluded_last = self.negating
         if self.negating:
@@ -378,6 +431,7 @@ class _ParseState:
 
     def _attach(self, index: int) -> None:
         """A noun phrase just became group `index`: give it the places and relations waiting."""
+        and_relation, self.and_relation = self.and_relation, None
         group = self.request.groups[index]
         group.places += self.pending_places
         self.pending_places = []
@@ -389,8 +443,17 @@ class _ParseState:
                 self.front = {"rels": rels, "ref": index}
                 self.last_group = index
                 return
+            start = len(self.request.relations)
             self._relate(a, rels, index)
             self.rel_subject = a
+            if self.rel_after_and:
+                self.and_relation = (start, index)
+        elif and_relation is not None and self.phrase_prev == "shape" \
+                and and_relation[1] == self.last_group and index != self.last_group:
+            # "..., and to the right of that star there is a square": the square is the subject
+            start, _ = and_relation
+            self.request.relations[start:] = [(index, rel, b) for _, rel, b in
+                                              self.request.relations[start:]]
         elif self.front is not None:
             if self.front["ref"] is None:      # "Above the circle ...": the circle
                 self.front["ref"] = index
@@ -415,6 +478,7 @@ class _ParseState:
     def _on_rel(self, value, text):
         self._close_headless(text)
         rels = list(value) if isinstance(value, tuple) else [value]   # "to the lower left of"
+        rels, self.extra_rels = self.extra_rels + rels, []
         self.rel_after_and = self.prev_kind == "and"
         if self.pending_rel is not None:       # "above and to the left of a circle"
             self.pending_rel[1].extend(rels)
@@ -479,17 +543,29 @@ class _ParseState:
         self.run, self.run_texts, self.run_of = [], [], False
         if next_kind == "rel" and texts == ["right"]:
             return       # "right above the circle": an adverb, not a side
+        if len(texts) > 1 and texts[0] == "right" and run[1:] and len(texts[1].split()) > 1:
+            run, texts = run[1:], texts[1:]       # "right in the middle", "right at the top"
+        if next_kind == "and" and not of:
+            self.run_before_and = (run, texts)    # "to the left and to the right of a square"
+            return
         if of and next_kind in ("count", "det", "shape", "color", "size", "pron"):
             rels = tuple(_PLACE_TO_REL[d] for d in dict.fromkeys(run) if d in _PLACE_TO_REL)
             if rels:
-                return self._on_rel(rels, " ".join(texts))
+                np_, self.np = self.np, {}     # "of the triangle": the article is the object's
+                self._on_rel(rels, " ".join(texts))
+                self.np = np_
+                return
         place = _compose_place(run, " ".join(texts))
         if next_kind in ("shape", "color", "size") and any(k != "det" for k in self.np):
             self.pending_places.append(place)           # "a top-left star"
         elif next_kind in ("count", "det", "shape", "color", "size") and self.np == {"det": True}:
             self.np = {}                                # "the left side has a blue square"
             self.pending_places.append(place)
-        elif self.last_group is not None and self.pending_rel is None:
+        else:
+            self._place_for_last(place)
+
+    def _place_for_last(self, place: str) -> None:
+        if self.last_group is not None and self.pending_rel is None:
             self.request.groups[self.last_group].places.append(place)
         else:
             self.pending_places.append(place)           # "In the top left corner, a star"
@@ -500,12 +576,20 @@ class _ParseState:
             raise PlanError(f"the {group.describe()} cannot be {self.pending_rel[1][0]} itself")
 
     def _on_sep(self, value, text):
+        self.and_relation = None
+        if text == ":" and self.np == {} and self.last_group == len(self.request.groups) - 1 \
+                and self.request.groups and not self.request.relations:
+            group = self.request.groups[-1]
+            if not group.selector() and isinstance(group.count, int) and not group.places:
+                self.request.groups.pop()     # "four shapes: two circles and two squares"
+                self.header_total, self.last_group = group.count, None
+                return
         if text == "," and not self.negating and "bgcolor" not in self.np and (
                 self.np.get("color") or self.np.get("size")
                 or (self.np.get("count") is not None and not self.np.get("article"))):
             return      # "a single, solid, purple triangle": the noun is still to come
         self._close_headless(text)
-        if text != "," and self.pending_rel is None:   # ", which is left of ..." keeps its subject
+        if text not in ",:" and self.pending_rel is None:   # ", which is ..." keeps its subject
             self.last_group = None
 
     def _add_exclusion(self, raw: dict) -> None:
@@ -573,6 +657,10 @@ class _ParseState:
     def finish(self) -> None:
         if self.run:
             self._close_run(None)
+        if self.run_before_and is not None:
+            run, texts = self.run_before_and
+            self.run_before_and = None
+            self._place_for_last(_compose_place(run, " ".join(texts)))
         self._close_headless()
         if self.elided:
             raise PlanError(f"'{' '.join(str(v) for v in self.elided[0].values())}' needs a shape "
@@ -593,5 +681,9 @@ class _ParseState:
                             "\"a red circle above two blue squares\"")
         total = sum(g.count if isinstance(g.count, int) else g.count[0]
                     for g in self.request.groups)
+        exact = all(isinstance(g.count, int) for g in self.request.groups)
+        if self.header_total is not None and exact and total != self.header_total:
+            raise PlanError(f"the prompt announces {self.header_total} objects but describes "
+                            f"{total}")
         if total > MAX_OBJECTS:
             raise PlanError(f"the prompt asks for {total} objects; a scene holds 1 to {MAX_OBJECTS}")

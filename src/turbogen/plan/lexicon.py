@@ -134,7 +134,7 @@ FILLER_WORDS = [
     "placed", "sitting", "located", "positioned", "lying", "set", "that", "which", "be",
     "against", "plus", "also", "each", "all", "colored", "coloured", "sized", "just",
     "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "t", "of", "one",
-    "plain", "solid", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
+    "plain", "solid", "flat", "simple", "basic", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
     "five pointed", "next to", "beside", "alongside", "together", "who", "whose",
     # requests and politeness: "could you draw", "I need", "paint me", "use a white background"
     "could", "can", "would", "will", "you", "i", "we", "need", "want", "like", "paint", "sketch",
@@ -164,7 +164,8 @@ FILLER_WORDS = [
     "further", "farther", "more", "than", "from",
     # more ways of asking: "could I get", "how about", "I'd love", "for me", "nothing but"
     "get", "got", "how about", "what about", "love", "for me", "for", "us", "lets",
-    "nothing but", "none but",
+    "nothing but", "none but", "then", "where", "somewhere", "shaped", "anything else",
+    "everything else", "up to you", "your choice", "you choose",
     # sameness adds nothing: objects of one group already share colour and size
     "identical", "equal", "equally", "same size", "the same size", "matching", "similar",
     "anywhere", "at all", "make sure", "ensure", "sure",
