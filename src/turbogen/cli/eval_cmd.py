@@ -35,11 +35,17 @@ def eval_group() -> None:
               help="evaluate N prompts, taken round-robin across categories")
 @click.option("--endpoint", default=None, metavar="URL", help="openai planner: the server")
 @click.option("--model", default=None, metavar="NAME", help="openai planner: the model name")
+@click.option("--api-key", envvar=["TURBOGEN_API_KEY", "OPENAI_API_KEY"], show_envvar=True,
+              help="openai planner: sent as a Bearer token (default: $TURBOGEN_API_KEY, "
+                   "then $OPENAI_API_KEY)")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="openai planner: seconds to wait for each answer")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object instead of a table")
 @click.option("--failures", "all_failures", is_flag=True,
               help=f"list every failure (default: the first {SHOWN_FAILURES_TABLE} in the "
                    f"table, {SHOWN_FAILURES_JSON} in JSON)")
-def plans(planner_name, suite, seed, limit, endpoint, model, as_json, all_failures) -> None:
+def plans(planner_name, suite, seed, limit, endpoint, model, api_key, timeout, as_json,
+          all_failures) -> None:
     """Score a planner on a prompt suite: accuracy per category, speed, load time.
 
     A prompt counts as right only when every fact it states holds in the plan (objects and
@@ -63,7 +69,8 @@ def plans(planner_name, suite, seed, limit, endpoint, model, as_json, all_failur
 
     records = take(load_suite(suite), limit)   # a bad suite fails before a slow model loads
     planner, load_seconds = load_planner(
-        lambda: make_planner(planner_name, endpoint=endpoint, model=model))
+        lambda: make_planner(planner_name, endpoint=endpoint, model=model, api_key=api_key,
+                             timeout=timeout))
     report = _run_with_progress(planner, records, seed, load_seconds)
     report = {"planner": planner_name, "suite": suite, **report}
     if model and planner_name == "openai":

@@ -43,10 +43,16 @@ def read_prompt_lines(path: str) -> list[str | InputError]:
               help="Unstated things (colours, sizes, positions) vary with it; line i uses seed + i.")
 @click.option("--endpoint", help="openai planner: base URL, e.g. http://127.0.0.1:8080")
 @click.option("--model", "model_name", help="openai planner: model name at the endpoint")
+@click.option("--api-key", envvar=["TURBOGEN_API_KEY", "OPENAI_API_KEY"], show_envvar=True,
+              help="openai planner: sent as a Bearer token (default: $TURBOGEN_API_KEY, "
+                   "then $OPENAI_API_KEY)")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="openai planner: seconds to wait for each answer")
 @click.option("--meta", is_flag=True, help="Wrap each plan with planner, seed, timing and fallback.")
 @click.option("--indent", type=int, default=None, help="Pretty-print single plans.")
 @click.option("--schema", is_flag=True, help="Print the ScenePlan JSON Schema and exit.")
-def plan_command(prompt, file_, planner, seed, endpoint, model_name, meta, indent, schema):
+def plan_command(prompt, file_, planner, seed, endpoint, model_name, api_key, timeout, meta,
+                 indent, schema):
     """Turn a prompt into a ScenePlan (JSON on stdout).
 
     \b
@@ -59,7 +65,7 @@ def plan_command(prompt, file_, planner, seed, endpoint, model_name, meta, inden
     With --file, each input line gives one output line, in order; a line that cannot be planned
     prints {"error": "..."} and the exit code is non-zero only when no line could be planned.
     """
-    from ..plan.base import run_planner
+    from ..plan.base import plan_batch
     from ..plan.registry import make_planner
     if schema:
         from ..plan.schema import SCENE_PLAN_SCHEMA
@@ -71,15 +77,20 @@ def plan_command(prompt, file_, planner, seed, endpoint, model_name, meta, inden
     if seed < 0:
         raise InputError(f"--seed must be 0 or more, got {seed}")
     lines = [prompt] if file_ is None else read_prompt_lines(file_)
-    engine = make_planner(planner, endpoint=endpoint, model=model_name)
+    engine = make_planner(planner, endpoint=endpoint, model=model_name, api_key=api_key,
+                          timeout=timeout)
     planned = 0
     for i, line in enumerate(lines):
         if isinstance(line, InputError):
             click.echo(json.dumps({"error": str(line)}))
             continue
-        result = run_planner(engine, line, seed + i)
+        # plan_batch, not run_planner: a backend that is down (PlannerUnavailable) must stop
+        # the command with exit code 3, not become one line's error
+        result = plan_batch(engine, [line], seed + i)[0]
         if result.fallback_reason:
             click.echo(f"note: {result.fallback_reason}", err=True)
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
         if file_ is None and not result.ok:
             raise InputError(result.error) if result.error else InputError("planning failed")
         planned += result.ok

@@ -3,14 +3,14 @@
 `ShapesDataset` needs torch, so it is imported on first use: writing a dataset from the CLI
 stays free of torch's start-up time.
 """
-from .shapes_captions import Caption, caption_scene, caption_text
+from .shapes_captions import Caption, canonical_caption, caption_scene, caption_text
 from .shapes_render import render, render_image, save_png
 from .shapes_sampler import Example, sample_example, sample_scene
 from .shapes_writer import write_shapes_dataset
 
-__all__ = ["Caption", "Example", "ShapesDataset", "caption_scene", "caption_text",
-           "collate_shapes", "render", "render_image", "sample_example", "sample_scene",
-           "save_png", "write_shapes_dataset"]
+__all__ = ["Caption", "Example", "ShapesDataset", "canonical_caption", "caption_scene",
+           "caption_text", "collate_shapes", "render", "render_image", "sample_example",
+           "sample_scene", "save_png", "write_shapes_dataset"]
 
 
 def __getattr__(name: str):

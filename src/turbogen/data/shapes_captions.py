@@ -213,3 +213,32 @@ def caption_scene(plan: ScenePlan, rng: np.random.Generator) -> Caption:
 
 def caption_text(plan: ScenePlan, rng: np.random.Generator) -> str:
     return caption_scene(plan, rng).text
+
+
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+
+
+def canonical_caption(plan: ScenePlan) -> Caption:
+    """One fixed caption of `plan` in canonical words, and the facts it states.
+
+    Identical objects are grouped in order of first appearance: "two small red stars and a large
+    blue circle on a black background". No places or relations: what a reader of the image can
+    always say. Used by the captioner, where the same image must always get the same words.
+    """
+    groups: dict[tuple[str, str, str], int] = {}
+    for obj in plan.objects:
+        key = (obj.size, obj.color, obj.shape)
+        groups[key] = groups.get(key, 0) + 1
+    phrases = []
+    for (size, color, shape), n in groups.items():
+        words = f"{lx.SIZE_WORDS[size][0]} {lx.COLOR_WORDS[color][0]} "
+        singular, plural = lx.SHAPE_WORDS[shape][0]
+        count = _NUMBER_WORDS.get(n, str(n)) if n > 1 else ("an" if words[0] in "aeiou" else "a")
+        phrases.append(f"{count} {words}{singular if n == 1 else plural}")
+    background = lx.BACKGROUND_WORDS[plan.background][0]
+    text = (f"{_join(phrases)} on a {background} background" if phrases
+            else f"an empty {background} background")
+    facts = {"objects": [{"count": n, "shape": shape, "color": color, "size": size}
+                         for (size, color, shape), n in groups.items()],
+             "exact_total": True, "background": plan.background}
+    return Caption(text=text, facts=facts)

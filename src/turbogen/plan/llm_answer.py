@@ -8,7 +8,7 @@ import re
 from dataclasses import replace
 
 from ..errors import PlanError
-from ..world import BACKGROUNDS, COLORS, SHAPES, SIZES_PX, size_fraction
+from ..world import BACKGROUNDS, COLORS, MAX_OBJECTS, SHAPES, SIZES_PX, size_fraction
 from .rules import consistency_problems
 from .scene_plan import ScenePlan
 
@@ -18,7 +18,8 @@ class InvalidAnswer(PlanError):
 
 
 class ModelRejection(PlanError):
-    """The model answered {"error": ...}: the request is outside Shapes World. Goes to the user."""
+    """The model answered {"error": ...}, finding the request outside Shapes World. The fallback
+    planner confirms or overrules it (llm_prompt._check_refusal)."""
 
 
 def json_object_end(text: str, start: int = 0) -> int | None:
@@ -57,13 +58,15 @@ def extract_json(text: str) -> dict:
     while start >= 0:
         end = json_object_end(text, start)
         if end is None:
-            first_error = first_error or ("the answer stops before its JSON object is closed "
-                                          f"(no matching '}}' after {len(text) - start} characters)")
+            first_error = first_error or (
+                "the answer stops before its JSON object is closed "
+                f"(no matching '}}' after {len(text) - start} characters)")
             break
         try:
             return json.loads(text[start:end])
         except json.JSONDecodeError as err:
-            first_error = first_error or f"the JSON object is malformed: {err.msg} at character {err.pos}"
+            first_error = first_error or (
+                f"the JSON object is malformed: {err.msg} at character {err.pos}")
         start = text.find("{", end)
     raise InvalidAnswer(first_error)
 
@@ -109,35 +112,73 @@ def parse_answer(text: str, prompt: str | None = None) -> ScenePlan:
 _VOCABULARY = {**{s: ("shape", s) for s in SHAPES}, **{s + "s": ("shape", s) for s in SHAPES},
                **{c: ("color", c) for c in COLORS}, **{z: ("size", z) for z in SIZES_PX},
                **{b: ("background", b) for b in BACKGROUNDS}, "grey": ("background", "gray")}
+_THINGS = {"things", "shapes", "objects", "ones"}       # a count or colour without a shape
 # Words that start a negation; a superset is harmless (it only allows an exclude entry).
 _NEGATIONS = {"no", "not", "without", "nothing", "none", "never", "neither", "nor", "zero",
               "exclude", "excluding", "except", "avoid", "omit", "free", "lacking", "t"}
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20}
 
 
 def prompt_mismatches(plan: ScenePlan, prompt: str) -> list[str]:
     """Cheap checks that the answer is about this prompt: small models often copy an example's
-    objects or exclusions instead. Only the literal vocabulary is checked ("ruby" is not).
+    objects or exclusions instead. Only the literal vocabulary is read ("ruby" is not).
 
     - every shape, colour and size word of the prompt is on some object, or, after a negation
       ("no red things"), on an exclude entry; a background colour named is the background;
-    - a plan excludes something only when the prompt negates something.
+    - a plan excludes something only when the prompt negates something;
+    - "three small stars" has three small stars (see _count_problems);
+    - "a black star" cannot be planned: black, white and gray are backgrounds only.
     """
-    words = re.findall(r"[a-z]+", prompt.lower())      # "don't" -> "don", "t"
+    # "don't" -> "don", "t"; "five-pointed" stays one word, so it is no count
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*|\d+", prompt.lower())
     on_objects = {(k, getattr(o, k)) for o in plan.objects for k in ("shape", "color", "size")}
-    on_objects.add(("background", plan.background))     # no object is white, gray or black
+    on_objects.add(("background", plan.background))          # no object is white, gray or black
     excluded = {(k, v) for selector in plan.exclude for k, v in selector.items()}
-    negated, missing = False, []
-    for word in words:
+    negated, missing, problems = False, [], []
+    for i, word in enumerate(words):
         negated = negated or word in _NEGATIONS
         attribute = _VOCABULARY.get(word)
         carried = attribute in on_objects or (negated and attribute in excluded)
         if attribute and not carried and attribute[1] not in missing:
             missing.append(attribute[1])
-    problems = []
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if attribute and attribute[0] == "background" and (
+                _VOCABULARY.get(after, ("",))[0] == "shape" or after in _THINGS):
+            problems.append(f"'{word} {after}' cannot be planned: {word} is a background, "
+                            f"object colours are {', '.join(COLORS)}")
+        if not negated:
+            problems += _count_problems(plan, words, i)
     if missing:
-        problems.append(f"the prompt says {', '.join(missing)}, but the plan leaves "
-                        f"{'it' if len(missing) == 1 else 'them'} out")
+        problems.insert(0, f"the prompt says {', '.join(missing)}, but the plan leaves "
+                           f"{'it' if len(missing) == 1 else 'them'} out")
     if plan.exclude and not negated:
         problems.append("the prompt excludes nothing (it has no 'no', 'without', 'nothing'), "
                         'so "exclude" must be []')
     return problems
+
+
+def _count_problems(plan: ScenePlan, words: list[str], i: int) -> list[str]:
+    """For a count at words[i] ("three small pink stars", "2 circles", "four things"): the plan
+    needs that many matching objects; exactly that many when the shape is named only once."""
+    count = int(words[i]) if words[i].isdigit() else _COUNTS.get(words[i])
+    if not count:
+        return []
+    wanted: dict[str, str] = {}
+    for j in range(i + 1, min(i + 4, len(words))):     # the noun within three words
+        key, value = _VOCABULARY.get(words[j], ("", ""))
+        if key in ("shape", "color", "size"):
+            wanted[key] = value
+        if key == "shape" or words[j] in _THINGS:
+            break
+    else:
+        return []                       # not a count of objects ("2 px", "three times")
+    phrase = " ".join(words[i:j + 1])
+    if count > MAX_OBJECTS:
+        return [f"'{phrase}' cannot be planned: a scene holds at most {MAX_OBJECTS} objects"]
+    have = sum(o.matches(wanted) for o in plan.objects)
+    named = "shape" in wanted and sum(_VOCABULARY.get(w) == ("shape", wanted["shape"])
+                                      for w in words)
+    if have < count or (named == 1 and have != count):
+        return [f"the prompt asks for {phrase}, the plan has {have}"]
+    return []

@@ -5,7 +5,8 @@ from ..errors import InputError
 
 PLANNER_HELP = {
     "default": "grammar + MiniLM word matching + layout solver (fast, offline)",
-    "smollm2": "SmolLM2-135M-Instruct writes the plan as JSON (few-shot); falls back to default",
+    "smollm2": "SmolLM2-135M-Instruct fills in the plan's JSON (few-shot, constrained "
+               "decoding); falls back to default",
     "openai": "any OpenAI-compatible chat endpoint (--endpoint URL --model NAME); "
               "falls back to default",
 }

@@ -1,0 +1,1 @@
+"""Networks (nn.Modules only), one family per file."""

@@ -1,0 +1,1 @@
+"""Pipelines: the only place that combines plan, conditioning, models and samplers."""

@@ -1,0 +1,21 @@
+"""Samplers: plain functions `(denoiser, x, schedule, *, cond, generator, callback) -> x`."""
+from __future__ import annotations
+
+from ..errors import InputError
+from .ddim import sample_ddim
+from .flow_euler import sample_flow_euler
+from .flow_heun import sample_flow_heun
+
+SAMPLERS = {
+    "flow_euler": sample_flow_euler,
+    "flow_heun": sample_flow_heun,
+    "ddim": sample_ddim,
+}
+# Which objective's predictions each sampler reads (samplers/schedules.py).
+SAMPLER_OBJECTIVE = {"flow_euler": "flow", "flow_heun": "flow", "ddim": "eps"}
+
+
+def get_sampler(name: str):
+    if name not in SAMPLERS:
+        raise InputError(f"unknown sampler {name!r}; choose one of: {', '.join(SAMPLERS)}")
+    return SAMPLERS[name]

@@ -1,0 +1,1 @@
+"""Training: one loop with callbacks, checkpoints, and the recipes."""
