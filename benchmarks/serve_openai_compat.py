@@ -180,7 +180,12 @@ def main() -> None:
     parser.add_argument("--dtype", default="float32", choices=("float32", "bfloat16"))
     parser.add_argument("--no-json-stop", action="store_true",
                         help="do not end answers when their first JSON object closes")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (default 1: one-token decode steps of a small "
+                             "model do not gain from more, and lose badly on a busy machine)")
     args = parser.parse_args()
+    import torch
+    torch.set_num_threads(args.threads)
     began = time.perf_counter()
     tokenizer, model, device = load_causal_lm(args.model_path, args.device, args.dtype)
     chat = GreedyChat(tokenizer, model, device, json_stop=not args.no_json_stop)

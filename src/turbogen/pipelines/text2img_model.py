@@ -69,6 +69,10 @@ def resolve_model_dir(name_or_path: str | Path) -> Path:
     bundled = WEIGHTS_DIR / str(name_or_path)
     if "/" not in str(name_or_path) and bundled.is_dir():
         return bundled
+    if str(name_or_path) == DEFAULT_MODEL:
+        raise InputError(f"the bundled {DEFAULT_MODEL} checkpoint is not in this install yet; "
+                         "train it with `turbogen train text2img --recipe shapes64 --out DIR` "
+                         "and pass --model DIR")
     known = sorted(p.name for p in WEIGHTS_DIR.glob("text2img-*") if p.is_dir()) \
         if WEIGHTS_DIR.is_dir() else []
     raise InputError(f"model {str(name_or_path)!r} is neither a folder nor a bundled model; "
@@ -81,7 +85,8 @@ def load_text2img(name_or_path: str | Path = DEFAULT_MODEL,
     config_file, weights_file = folder / "config.json", folder / "model.safetensors"
     for file in (config_file, weights_file):
         if not file.is_file():
-            raise InputError(f"model folder {folder} has no {file.name}")
+            raise InputError(f"model folder {folder} has no {file.name}: not a finished "
+                             "checkpoint (`turbogen train text2img` writes both at the end)")
     try:
         data = json.loads(config_file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
