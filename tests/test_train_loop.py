@@ -91,3 +91,19 @@ def test_tiny_recipe_trains_3_steps_and_resumes(tmp_path):
     summary = run_recipe(get_recipe("tiny"), out, resume=True, steps=5, log=lambda m: None)
     assert summary["steps"] == 5
     assert "resum" not in summary["stop_reason"]
+
+
+def test_thread_tuner_settles_on_a_count(monkeypatch):
+    from turbogen.train.callbacks import ThreadTuner
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        tuner = ThreadTuner(every=4, window=2)
+        model, opt, batches, loss_fn = toy()
+        trainer = Trainer(model, opt, batches, loss_fn, max_steps=14, callbacks=[tuner])
+        trainer.fit()
+        assert trainer.state.extra["threads"] in (1, 2)
+        assert torch.get_num_threads() == trainer.state.extra["threads"]
+    finally:
+        torch.set_num_threads(before)

@@ -169,8 +169,10 @@ def _check_refusal(fallback, prompt: str, seed: int, name: str,
         plan = fallback.plan(prompt, seed=seed)
     except (PlanError, InputError) as err:
         return Outcome(None, name, error=err)
-    return Outcome(plan, used, f"{name} refused the prompt ({refusal}), but {used} could plan "
-                               f"it; used {used}")
+    said = str(refusal)
+    said = said if len(said) <= 120 else said[:117] + "..."   # small models repeat themselves
+    return Outcome(plan, used, f"{name} refused the prompt ({said}), but {used} could plan it; "
+                               f"used {used}")
 
 
 def first_outcome(outcomes: list[Outcome], planner) -> ScenePlan:

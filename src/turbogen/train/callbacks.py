@@ -236,12 +236,16 @@ class ThreadTuner(Callback):
         self.counts = (1, torch.get_num_threads())
         self.active = self.counts[1] > 1 and "OMP_NUM_THREADS" not in os.environ
         self.phase = "idle"                     # idle -> measure -> probe -> idle
+        self.next_check = 2
         self.times: dict[int, list[float]] = {}
         self.last = 0.0
 
     def on_train_start(self, trainer) -> None:
         self.active = self.active and trainer.device.type == "cpu"
         self.last = time.perf_counter()
+        self.next_check = trainer.state.step + 2          # first check right after warm-up
+        if self.active and trainer.state.extra.get("threads") in self.counts:
+            torch.set_num_threads(trainer.state.extra["threads"])    # a resumed run's choice
 
     def on_step_end(self, trainer) -> None:
         now = time.perf_counter()
@@ -250,7 +254,7 @@ class ThreadTuner(Callback):
             return
         threads = torch.get_num_threads()
         if self.phase == "idle":
-            if trainer.state.step % self.every == 3:        # not the first, warm-up steps
+            if trainer.state.step >= self.next_check:
                 self.phase, self.times = "measure", {}
             return
         self.times.setdefault(threads, []).append(dt)
@@ -265,4 +269,4 @@ class ThreadTuner(Callback):
         best = min(medians, key=medians.get)
         torch.set_num_threads(best)
         trainer.state.extra["threads"] = best
-        self.phase = "idle"
+        self.phase, self.next_check = "idle", trainer.state.step + self.every

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ...cond import make_cond
 from ...data.shapes_sampler import sample_example
 from ...errors import InputError
 from ...eval.image_metrics import batch_metrics
@@ -23,9 +24,9 @@ from ...models.unet import UNet, UNetConfig, count_parameters
 from ...pipelines.text2img import draw, to_uint8
 from ...pipelines.text2img_model import Text2ImgConfig, save_text2img
 from ...samplers.schedules import ObjectiveConfig, add_noise
-from ...cond import make_cond
 from ...text import text_encoder
-from ..callbacks import EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner, eval_model
+from ..callbacks import (EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
+                         eval_model)
 from ..checkpoint import latest_checkpoint
 from ..loop import Trainer, pick_device
 from ..shapes_stream import ShapesStream
