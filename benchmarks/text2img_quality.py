@@ -16,6 +16,7 @@ import time
 import numpy as np
 import torch
 
+from turbogen.accel.autocast import with_precision
 from turbogen.cond import make_cond
 from turbogen.data.shapes_sampler import sample_example
 from turbogen.eval.image_metrics import batch_metrics
@@ -43,10 +44,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--no-text", action="store_true", help="drop the caption embeddings")
     parser.add_argument("--verifier", action="store_true", help="also score with the verifier")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     parser.add_argument("--save", default=None, help="write the last setting's images as .npy")
     args = parser.parse_args()
 
     model, config = load_text2img(args.model)
+    model = with_precision(model, args.precision)
     examples = [sample_example(EVAL_SEED, i) for i in range(args.n)]
     plans = [e.plan for e in examples]
     emb = None if args.no_text else \
@@ -66,6 +69,7 @@ def main() -> None:
                                       guidance=guidance, sampler=sampler)
                 seconds = time.perf_counter() - start
                 row = {"sampler": sampler or config.sampler, "steps": steps,
+                       "precision": args.precision,
                        "guidance": guidance, "text": emb is not None,
                        **{k: round(v, 4) for k, v in batch_metrics(images, plans).items()},
                        "images_per_s": round(len(plans) / seconds, 1)}

@@ -84,11 +84,15 @@ def check_png_path(path: Path) -> None:
               metavar="PATH|NAME", help="A model folder or the name of a bundled model.")
 @click.option("--verify", type=click.IntRange(min=1), default=None, metavar="N",
               help="Draw up to N candidates per image; keep the first the verifier accepts.")
+@click.option("--precision", type=click.Choice(["fp32", "bf16"]), default="fp32",
+              show_default=True, help="bf16: 2.3x faster on CPUs with native bf16 (AVX-512 BF16, "
+                                      "AMX), same quality, but a batch's images then differ from "
+                                      "single runs by a level or two.")
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
 @click.option("--json", "as_json", is_flag=True,
               help="Print plan, seed, file and timings as JSON (one line per image).")
 def generate(prompt, output, file_, out_dir, overwrite, plan_file, seed, steps, guidance,
-             sampler, planner, model, verify, batch_size, as_json):
+             sampler, planner, model, verify, precision, batch_size, as_json):
     """Draw a prompt (or a ScenePlan) as a 64 x 64 image.
 
     \b
@@ -114,16 +118,16 @@ def generate(prompt, output, file_, out_dir, overwrite, plan_file, seed, steps, 
         plans = [read_plan(plan_file)] if plan_file is not None else None
     if prompt is not None and not prompt.strip():
         raise InputError("the prompt is empty; describe the scene, e.g. \"a red circle\"")
-    result, reports = _run(prompts, plans, model=model, planner=planner, seed=seed, steps=steps,
-                           guidance=guidance, sampler=sampler, batch_size=batch_size,
-                           verify=verify)
+    result, reports = _run(prompts, plans, model=model, planner=planner, precision=precision,
+                           seed=seed, steps=steps, guidance=guidance, sampler=sampler,
+                           batch_size=batch_size, verify=verify)
     files = _write(result.images, output, out_dir, overwrite)
     _report(result, reports, prompts, files, as_json)
 
 
-def _run(prompts, plans, *, model, planner, seed, verify, **kwargs):
+def _run(prompts, plans, *, model, planner, precision, seed, verify, **kwargs):
     from ..pipelines.text2img import Text2Img
-    pipe = Text2Img.load(model, planner=planner)
+    pipe = Text2Img.load(model, planner=planner, precision=precision)
     if verify is None:
         return pipe(prompts, plans=plans, seed=seed, **kwargs), None
     from ..pipelines.text2img_verify import generate_verified

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..accel.autocast import with_precision
 from ..cond import make_cond
 from ..errors import InputError, PlanError
 from ..plan.scene_plan import ScenePlan
@@ -74,18 +75,20 @@ def to_uint8(x: torch.Tensor) -> np.ndarray:
 class Text2Img:
     """A loaded model with its planner and text encoder, ready to draw prompts or plans."""
 
-    def __init__(self, model, config: Text2ImgConfig, *, planner=None, text_encoder=None) -> None:
+    def __init__(self, model, config: Text2ImgConfig, *, planner=None, text_encoder=None,
+                 precision: str = "fp32") -> None:
         self.model, self.config = model, config
+        self.denoiser = with_precision(model, precision)   # bf16: 2.3x faster, see accel/
         self.planner = planner              # None: built on first prompt (plan/registry)
         self.text_encoder = text_encoder    # prompts -> (N, 384); None: config's, on first use
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL, *, planner: str = "default",
-             device: str | torch.device | None = None) -> "Text2Img":
+             device: str | torch.device | None = None, precision: str = "fp32") -> "Text2Img":
         from ..plan.registry import make_planner
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         net, config = load_text2img(model, device)
-        return cls(net, config, planner=make_planner(planner))
+        return cls(net, config, planner=make_planner(planner), precision=precision)
 
     def plan(self, prompts: list[str], seeds: list[int]) -> tuple[list[ScenePlan], list[str]]:
         """Prompt i planned with seeds[i]; the first prompt that cannot be planned is an error."""
@@ -146,7 +149,7 @@ class Text2Img:
             cond = self.encode(None if prompts is None else prompts[chunk], plans[chunk])
             t1 = time.perf_counter()
             # 3. sample
-            x = draw(self.model, self.config, cond, seeds[chunk], steps=steps,
+            x = draw(self.denoiser, self.config, cond, seeds[chunk], steps=steps,
                      guidance=guidance, sampler=sampler)
             t2 = time.perf_counter()
             # 4. decode

@@ -13,6 +13,11 @@ from .scene_plan import SceneObject, ScenePlan
 EPS = 0.004          # keep strict inequalities (x < 0.4, A left of B) strict after rounding
 RESTARTS = 120     # measured: feasible dev-suite scenes place within a few; the rest are refusals
 CANDIDATES = 64
+# The first restarts ask more of a relation than DESIGN.md's centre rule: "A above B" puts A's
+# centre beyond B's near edge (half the larger side), so the picture reads as the words do; a
+# star 1 px above a circle's centre satisfies the rule but looks beside it. Crowded scenes that
+# cannot fit this fall back to the centre rule.
+CLEAR_RESTARTS = RESTARTS // 4
 _AXIS = {"left of": (0, False), "right of": (0, True), "above": (1, False), "below": (1, True)}
 
 
@@ -88,7 +93,7 @@ def realize(request: Request, rng: np.random.Generator) -> ScenePlan:
     background = request.background or list(BACKGROUNDS)[rng.integers(len(BACKGROUNDS))]
     for attempt in range(RESTARTS):
         objects = _expand(request, rng, prefer_small=attempt >= RESTARTS // 2)
-        boxes = _place(request, objects, rng)
+        boxes = _place(request, objects, rng, clear=attempt < CLEAR_RESTARTS)
         if boxes is not None:
             placed = tuple(SceneObject(box=box, **attrs) for (_, attrs), box in zip(objects, boxes))
             exclude = tuple(dict(e) for e in request.exclude)
@@ -99,8 +104,10 @@ def realize(request: Request, rng: np.random.Generator) -> ScenePlan:
                     "ask for fewer or smaller objects, or fewer constraints")
 
 
-def _bounds(gi: int, side: float, group: Group, request: Request, placed) -> np.ndarray:
-    """[[x_lo, x_hi], [y_lo, y_hi]] allowed for this object's centre, given those placed."""
+def _bounds(gi: int, side: float, group: Group, request: Request, placed,
+            clear: bool = False) -> np.ndarray:
+    """[[x_lo, x_hi], [y_lo, y_hi]] allowed for this object's centre, given those placed
+    ((group, centre, side) each); `clear` keeps related centres half the larger side apart."""
     half = side / 2
     b = np.array([[half, 1 - half], [half, 1 - half]])
     for place in group.places:
@@ -114,27 +121,28 @@ def _bounds(gi: int, side: float, group: Group, request: Request, placed) -> np.
             b[axis] = [max(b[axis][0], lo), min(b[axis][1], hi)]
     for a, rel, c in request.relations:
         axis, flip = _AXIS[rel]
-        for other_gi, centre in placed:
+        for other_gi, centre, other_side in placed:
             if gi == a and other_gi == c:      # this object must come before the other
                 before = not flip
             elif gi == c and other_gi == a:
                 before = flip
             else:
                 continue
+            margin = max(side, other_side) / 2 if clear else EPS
             if before:
-                b[axis][1] = min(b[axis][1], centre[axis] - EPS)
+                b[axis][1] = min(b[axis][1], centre[axis] - margin)
             else:
-                b[axis][0] = max(b[axis][0], centre[axis] + EPS)
+                b[axis][0] = max(b[axis][0], centre[axis] + margin)
     return b
 
 
-def _place(request: Request, objects, rng) -> list[tuple[float, ...]] | None:
+def _place(request: Request, objects, rng, clear: bool = False) -> list[tuple[float, ...]] | None:
     order = rng.permutation(len(objects))
     placed, boxes = [], [None] * len(objects)
     for i in order:
         gi, attrs = objects[i]
         side = size_fraction(attrs["size"])
-        b = _bounds(gi, side, request.groups[gi], request, placed)
+        b = _bounds(gi, side, request.groups[gi], request, placed, clear)
         if b[0][0] > b[0][1] or b[1][0] > b[1][1]:
             return None
         cand = rng.uniform(b[:, 0], b[:, 1], size=(CANDIDATES, 2))    # (K, 2) centres
@@ -149,5 +157,5 @@ def _place(request: Request, objects, rng) -> list[tuple[float, ...]] | None:
             return None
         cx, cy = cand[int(np.argmax(ok))]
         boxes[i] = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
-        placed.append((gi, (cx, cy)))
+        placed.append((gi, (cx, cy), side))
     return boxes

@@ -36,8 +36,9 @@ def write_card(folder: str | Path, summary: dict) -> None:
         f"- steps: {summary['steps']} at batch {rc['batch_size']} = {summary['images_seen']:,} "
         f"images ({summary['stop_reason']}); fresh scenes: {rc['pool_size']:,} + "
         f"{rc['refresh']} per step",
-        f"- training time: {summary['train_minutes']:.1f} min (whole run incl. data and eval: "
-        f"{summary['wall_minutes']:.1f} min) on {summary['device']} ({summary['machine']}), "
+        f"- training time: {summary['train_minutes']:.1f} min of training loop (the last "
+        f"session, incl. building the data pool and evaluating: {summary['wall_minutes']:.1f} "
+        f"min wall) on {summary['device']} ({summary['machine']}), "
         f"torch {summary['torch']}, bf16 autocast {rc['bf16']}, channels_last "
         f"{rc['channels_last']}",
         f"- final training loss (mean of the last 10 steps): {summary['final_loss']:.5f}",

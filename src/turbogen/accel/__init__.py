@@ -1,0 +1,1 @@
+"""Acceleration: take a built model, return a faster one (and measure what it costs)."""
