@@ -151,3 +151,22 @@ def test_cli_malformed_suite_names_the_line(run_cli, tmp_path):
     code, out, err = run_cli("eval", "plans", "--suite", str(bad), "--json")
     assert code == 2 and f"{bad}:2: not valid JSON" in err
     assert "Traceback" not in err + out and out == ""
+
+
+def test_a_missing_backend_is_not_a_per_prompt_error():
+    from turbogen.errors import PlannerUnavailable, PlanError
+    from turbogen.plan.base import run_planner
+
+    class Broken:
+        name = "broken"
+
+        def __init__(self, err):
+            self.err = err
+
+        def plan(self, prompt, seed=0):
+            raise self.err
+
+    assert run_planner(Broken(PlanError("a dog is not known")), "a dog").error == \
+        "a dog is not known"
+    with pytest.raises(PlannerUnavailable):
+        run_planner(Broken(PlannerUnavailable("weights missing")), "a red circle")

@@ -12,7 +12,17 @@ SHOWN_FAILURES_JSON = 50    # --json keeps its output readable unless --failures
 SHOWN_FAILURES_TABLE = 10
 
 
-@cli.group(name="eval")
+class EvalGroup(click.Group):
+    """`turbogen eval NAME` where NAME is no subcommand evaluates a model: `eval model NAME`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-") \
+                and "model" in self.commands:
+            args = ["model", *args]
+        return super().resolve_command(ctx, args)
+
+
+@cli.group(name="eval", cls=EvalGroup)
 def eval_group() -> None:
     """Measure how well turbogen's components do on bundled test suites.
 

@@ -12,7 +12,7 @@ import click
 from ..errors import InputError
 from .main import cli
 
-TEXT2IMG_RECIPES = ("shapes64", "tiny")
+TEXT2IMG_RECIPES = ("shapes64", "shapes64-text", "tiny")
 
 
 @cli.group()

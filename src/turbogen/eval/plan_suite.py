@@ -1,6 +1,6 @@
 """Planner evaluation suites: prompts with the facts that a right ScenePlan must satisfy.
 
-Four suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
+Five suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
   dev_plans.jsonl      ~300 prompts, about 30 per category: develop and tune planners on it.
   heldout_plans.jsonl  ~120 prompts, about 12 per category, written apart from the dev suite
                        with other wording and sentence structures. It is a HELD-OUT TEST: never
@@ -12,6 +12,10 @@ Four suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments
   heldout3_plans.jsonl 200 prompts, 20 per category, written after the default planner was
                        frozen, blind to it (no planner code, suite prompts or summaries read):
                        the clean held-out measure. Never tune on it.
+  heldout4_plans.jsonl 189 prompts, 17-20 per category, written blind after the text-to-image
+                       generator (text2img-shapes64) was frozen; the 11 of its 200 prompts that
+                       a dev suite already held word for word were removed (before any look at
+                       results). Never tune on it.
 
 All were written from DESIGN.md's description of Shapes World and plain English, without
 looking at any planner's vocabulary, so they test the planners rather than echo them.
@@ -36,7 +40,8 @@ from ..world import BACKGROUNDS, MAX_OBJECTS, PLACES, RELATIONS
 SUITES_DIR = Path(__file__).parent / "suites"
 SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldout_plans.jsonl",
           "dev2": SUITES_DIR / "dev2_plans.jsonl",
-          "heldout3": SUITES_DIR / "heldout3_plans.jsonl"}
+          "heldout3": SUITES_DIR / "heldout3_plans.jsonl",
+          "heldout4": SUITES_DIR / "heldout4_plans.jsonl"}
 
 CATEGORIES = {
     "single": "one object",

@@ -117,6 +117,8 @@ class Text2Img:
                 self.text_encoder = text_encoder(self.config.text_encoder)
             emb = self.text_encoder(list(prompts))
         device = next(self.model.parameters()).device
+        if not self.config.layout:      # a text-only model never saw layout maps
+            plans = [None] * len(plans)
         return make_cond(plans, emb, size=self.config.image_size, device=device)
 
     def __call__(self, prompts: list[str] | None = None, *, plans: list[ScenePlan] | None = None,

@@ -35,6 +35,7 @@ class Text2ImgConfig:
     shift: float = 1.0              # time-grid shift (samplers/schedules.time_grid)
     image_size: int = 64
     text_encoder: str = "minilm"    # text.text_encoder name; "hashed" only in tests
+    layout: bool = True             # False: a text-only model, trained with every layout dropped
 
     def __post_init__(self) -> None:
         if self.sampler not in SAMPLERS:
@@ -47,7 +48,8 @@ class Text2ImgConfig:
         return {"kind": KIND, "unet": config_to_dict(self.unet),
                 "objective": config_to_dict(self.objective), "sampler": self.sampler,
                 "steps": self.steps, "guidance": self.guidance, "shift": self.shift,
-                "image_size": self.image_size, "text_encoder": self.text_encoder}
+                "image_size": self.image_size, "text_encoder": self.text_encoder,
+                "layout": self.layout}
 
     @classmethod
     def from_dict(cls, data: dict, where: str = "config.json") -> "Text2ImgConfig":

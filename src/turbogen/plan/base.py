@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..errors import TurbogenError
+from ..errors import PlannerUnavailable, TurbogenError
 from .scene_plan import ScenePlan
 
 
@@ -48,12 +48,16 @@ class Planner(Protocol):
 def run_planner(planner, prompt: str, seed: int = 0) -> PlanResult:
     """Plan one prompt, turning a user-facing error into a PlanResult instead of raising.
 
-    Planners that can fall back (language models) set `last_fallback` after each call.
+    A missing backend (PlannerUnavailable) still raises: it is no fault of this prompt, and
+    every other prompt would fail the same way. Planners that can fall back (language models)
+    set `last_fallback` after each call.
     """
     start = time.perf_counter()
     try:
         plan = planner.plan(prompt, seed=seed)
         error = None
+    except PlannerUnavailable:
+        raise
     except TurbogenError as err:
         plan, error = None, str(err)
     used = getattr(planner, "last_used", planner.name) if plan is not None else planner.name

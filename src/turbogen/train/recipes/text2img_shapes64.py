@@ -60,6 +60,12 @@ class Text2ImgRecipe:
 
 RECIPES = {
     "shapes64": Text2ImgRecipe(name="shapes64"),
+    # The text-only baseline of `turbogen eval faithfulness`: the same network and stream with
+    # every layout dropped, so it learns to draw from the MiniLM prompt embedding alone (a
+    # small Stable Diffusion to LLM-grounded Diffusion's planner + layout), with the same
+    # 75-minute budget.
+    "shapes64-text": Text2ImgRecipe(name="shapes64-text", model=Text2ImgConfig(layout=False),
+                                    p_drop_layout=1.0),
     "tiny": Text2ImgRecipe(
         name="tiny",
         model=Text2ImgConfig(unet=UNetConfig(channels=(16, 32), attention=True, heads=2,
@@ -109,8 +115,8 @@ def generate(model, config: Text2ImgConfig, plans, emb, batch: int = 64) -> np.n
     out = []
     device = next(model.parameters()).device
     for lo in range(0, len(plans), batch):
-        cond = make_cond(plans[lo:lo + batch], None if emb is None else emb[lo:lo + batch],
-                         device=device)
+        chunk = plans[lo:lo + batch] if config.layout else [None] * len(plans[lo:lo + batch])
+        cond = make_cond(chunk, None if emb is None else emb[lo:lo + batch], device=device)
         seeds = list(range(lo, lo + len(plans[lo:lo + batch])))
         out.append(to_uint8(draw(model, config, cond, seeds)))
     return np.concatenate(out)
