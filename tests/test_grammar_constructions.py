@@ -38,6 +38,14 @@ CASES = [
       + [{"a": {"shape": "star"}, "relation": "above", "b": {"shape": "square"}}]}),
     ("a star directly above a circle", {"relations": star_circle("above")}),
     ("a star west of a circle", {"relations": star_circle("left of")}),
+    # "that" as a pronoun, the subject after a possessive relation, order phrases, "both"
+    ("A circle, and below that a star.", {"relations": star_circle("below")}),
+    ("a circle, and to its right a star", {"relations": star_circle("right of")}),
+    ("From left to right: a star, a circle, a square.",
+     {"relations": star_circle("left of")
+      + [{"a": {"shape": "circle"}, "relation": "left of", "b": {"shape": "square"}}]}),
+    ("two circles next to each other, with a star above both of them",
+     {"relations": star_circle("above")}),
     ("a star higher up than a circle", {"relations": star_circle("above")}),
     ("a circle and above the circle a star", {"relations": star_circle("above")}),
     ("the left side has a star and the right side has a circle",
@@ -93,6 +101,17 @@ def test_structure_is_read(planner, prompt, expected):
     ("several blue squares", [{"shape": "square", "color": "blue", "count": [3, 5]}]),
     ("a few stars", [{"shape": "star", "count": [2, 3]}]),
     ("a star of medium size", [{"shape": "star", "size": "medium", "count": 1}]),
+    ("Three squares: a red one, a blue one and a green one",
+     [{"shape": "square", "color": c, "count": 1} for c in ("red", "blue", "green")]),
+    ("Exactly three shapes, all of them circles", [{"shape": "circle", "count": 3}]),
+    ("A big star and a tiny star, both blue",
+     [{"shape": "star", "color": "blue", "size": "large", "count": 1},
+      {"shape": "star", "color": "blue", "size": "small", "count": 1}]),
+    ("Just a square. Purple.", [{"shape": "square", "color": "purple", "count": 1}]),
+    ("a pink diamond and a blue circle; those are the only shapes",
+     [{"shape": "diamond", "color": "pink", "count": 1},
+      {"shape": "circle", "color": "blue", "count": 1}]),
+    ("a half-dozen teeny dots", [{"shape": "circle", "size": "small", "count": 6}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))
@@ -105,6 +124,8 @@ def test_counts_and_groups(planner, prompt, objects):
     ("a square, neither of them red", [{"color": "red"}]),
     ("an image without anything red, just a circle", [{"color": "red"}]),
     ("a circle and nothing else", []),
+    ("two circles of any colour except red", [{"color": "red"}]),
+    ("a star, minus the triangles", [{"shape": "triangle"}]),
 ])
 def test_negations(planner, prompt, exclude):
     facts = request_facts(planner.read(prompt))
@@ -118,6 +139,8 @@ def test_negations(planner, prompt, exclude):
     ("Above the circle.", "says where"),
     ("a star between two circles", "between"),
     ("a circle with a star above itself", "itself"),
+    ("a star in every colour", "one object per color"),
+    ("the outline of a square", "cannot draw"),
 ])
 def test_structural_rejects(planner, prompt, words):
     with pytest.raises(PlanError, match=words):

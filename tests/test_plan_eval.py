@@ -170,3 +170,14 @@ def test_a_missing_backend_is_not_a_per_prompt_error():
         "a dog is not known"
     with pytest.raises(PlannerUnavailable):
         run_planner(Broken(PlannerUnavailable("weights missing")), "a red circle")
+
+
+def test_table_summary_names_each_planner_when_a_fallback_planned():
+    from turbogen.cli.eval_cmd import _summary_line
+    report = {"reject_rate": 1.0, "false_reject_rate": 0.0, "plans_per_second": 2.0,
+              "load_seconds": 1.0, "fallbacks": 1, "fallback_rate": 0.5,
+              "by_planner": {"smollm2": {"n": 1, "correct": 1}, "default": {"n": 1, "correct": 0}}}
+    line = _summary_line(report)
+    assert "fallbacks 1 (50.0%)" in line and "smollm2 1/1 right, default 0/1 right" in line
+    report["by_planner"] = {"default": {"n": 2, "correct": 1}}
+    assert "by planner" not in _summary_line(report)

@@ -146,4 +146,14 @@ def _summary_line(report: dict) -> str:
     return (f"reject rate {pct(report['reject_rate'])}, "
             f"false rejects {pct(report['false_reject_rate'])}, "
             f"{'n/a' if speed is None else f'{speed:.1f}'} plans/s, "
-            f"load {report['load_seconds']:.2f} s, fallbacks {report['fallbacks']}")
+            f"load {report['load_seconds']:.2f} s, fallbacks {report['fallbacks']} "
+            f"({pct(report['fallback_rate'])})" + _by_planner_text(report))
+
+
+def _by_planner_text(report: dict) -> str:
+    """'; by planner: smollm2 10/10 right, default 48/50 right' when more than one planned."""
+    rows = report.get("by_planner") or {}
+    if len(rows) < 2:
+        return ""
+    return "; by planner: " + ", ".join(f"{name} {row['correct']}/{row['n']} right"
+                                        for name, row in rows.items())

@@ -37,9 +37,17 @@ def _register_commands() -> None:
         importlib.import_module(f"{__package__}.{name}")
 
 
-COMMAND_MODULES = ("plan_cmd", "data_cmd", "eval_cmd", "eval_faithfulness_cmd", "generate_cmd",
-                   "train_cmd",
-                   "train_verifier_cmd", "caption_cmd")
+COMMAND_MODULES = (
+    "plan_cmd",
+    "data_cmd",
+    "eval_cmd",
+    "eval_faithfulness_cmd",
+    "eval_verifier_cmd",
+    "generate_cmd",
+    "train_cmd",
+    "train_verifier_cmd",
+    "caption_cmd",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,6 +97,16 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
             add(p, "relpron", value)
     for p in lx.CANVAS_NOUNS:
         add(p, "canvas", True)
+    for p in lx.DISTRIBUTIVE_WORDS:
+        add(p, "both", True)
+    for value, phrases in lx.ORDER_WORDS.items():
+        for p in phrases:
+            add(p, "order", value)
+    for value, phrases in lx.EVERY_WORDS.items():
+        for p in phrases:
+            add(p, "every", value)
+    for p in lx.UNDRAWABLE_LOOKS:
+        add(p, "look", True)
     for p in lx.FILLER_WORDS + lx.PLACE_NOUNS:
         add(p, "filler", True)
     return table
@@ -217,10 +227,26 @@ def _compose_place(dirs: list[str], words: str) -> str:
     return " ".join(parts) if parts else "center"
 
 
+def demonstrative_pronouns(tokens):
+    """'below that a red diamond': 'that' points back (a pronoun) when a relation comes before
+    it and a new noun phrase ('a', 'two') after it; 'below that red diamond' keeps it a word
+    of the noun phrase."""
+    out = list(tokens)
+    for i in range(1, len(out) - 1):
+        kind, _, text = out[i]
+        if kind == "det" and text in ("that", "this") and out[i - 1][0] == "rel" \
+                and out[i + 1][0] == "count":
+            out[i] = ("pron", True, text)
+    for i in range(1, len(out)):      # "above both of them": the objects named before
+        if out[i][0] == "both" and out[i - 1][0] == "rel":
+            out[i] = ("pron", True, out[i][2])
+    return out
+
+
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
-    for kind, value, text in merge_shape_adjectives(tokens):
+    for kind, value, text in demonstrative_pronouns(merge_shape_adjectives(tokens)):
         state.feed(kind, value, text)
     state.finish()
     return state.request
@@ -254,6 +280,10 @@ class _ParseState:
                                                  # of that star": maybe front-style
         self.excluded_last = False            # the last noun was an exclusion ("no stars")
         self.elided: list[dict] = []          # "a red [circle] and a blue circle"
+        self.sentence_start = 0               # first group of the current sentence
+        self.distribute = False               # "both", "all of them": over the sentence
+        self.order: tuple[str, int] | None = None   # "from left to right": (relation, first)
+        self.only = False                     # "only" was read in this phrase
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
@@ -277,7 +307,26 @@ class _ParseState:
         if kind not in ("filler", "sep"):
             self.prev_kind = kind
 
+    def _on_both(self, value, text):
+        self._close_headless(text)
+        self.distribute = True
+
+    def _on_order(self, value, text):
+        self.order = (value, len(self.request.groups))
+
+    def _on_every(self, value, text):
+        from ..world import COLORS, SHAPES
+        n = len(COLORS) if value == "color" else len(SHAPES)
+        raise PlanError(f"'{text}' asks for one object per {value} ({n} of them); a scene holds "
+                        f"1 to {MAX_OBJECTS} objects")
+
+    def _on_look(self, value, text):
+        raise PlanError(f"'{text}' is a look Shapes World cannot draw: it draws flat shapes "
+                        "filled with one colour")
+
     def _on_filler(self, value, text):
+        if text == "only":
+            self.only = True
         if self.run and text in ("of", "than", "from"):
             self.run_of = True      # "west of a circle", "higher than": a relation, not a place
 
@@ -398,11 +447,21 @@ class _ParseState:
         if not self.np:
             self.phrase_prev = self.prev_kind
         np_, self.np = self.np, {}
+        only, self.only = self.only, False
+        if not self.negating and self._restates_total(shape, np_, only):
+            return      # "those are the only two shapes": the objects already named
+        if not self.negating and self.distribute and np_.get("count") is None \
+                and self._spread({"shape": shape, **np_}):
+            return      # "two shapes, both green triangles"
         self.excluded_last = self.negating
         if self.negating:
             self._add_exclusion({"shape": shape, "color": np_.get("color"), "size": np_.get("size")})
             self.negating = False
             return
+        if text in ("one", "ones") and self.last_group is not None \
+                and isinstance(np_.get("count"), int) and (np_.get("color") or np_.get("size")) \
+                and self._carve(np_):
+            return      # "two stars: a green one and an orange one"
         count = np_.get("count")
         if count is None:
             count = (2, 3) if plural else 1
@@ -419,6 +478,28 @@ class _ParseState:
             self.request.groups.append(group)
             index = len(self.request.groups) - 1
         self._attach(index)
+
+    def _restates_total(self, shape, np_: dict, only: bool) -> bool:
+        """A bare 'shapes'/'things' after 'only' whose count is the number already named."""
+        groups = self.request.groups
+        if shape is not None or np_.get("color") or np_.get("size") or not only or not groups \
+                or not all(isinstance(g.count, int) for g in groups):
+            return False
+        return np_.get("count") in (None, sum(g.count for g in groups))
+
+    def _spread(self, attrs: dict) -> bool:
+        """Give shape/colour/size to every object of the sentence ('both green'); False when
+        an object already has another value, so the words start a new object instead."""
+        self.distribute = False
+        targets = self.request.groups[self.sentence_start:]
+        attrs = {k: v for k, v in attrs.items() if k in ("shape", "color", "size") and v}
+        if not targets or not attrs or any(getattr(g, k) not in (None, v)
+                                          for g in targets for k, v in attrs.items()):
+            return False
+        for group in targets:
+            for key, value in attrs.items():
+                setattr(group, key, value)
+        return True
 
     def _reference(self, group: Group, np_: dict) -> int | None:
         """'the circle' after 'a red circle' means that circle, not a new one."""
@@ -501,6 +582,9 @@ class _ParseState:
             self.front = {"rels": [value], "ref": self._antecedent(None)}
             return
         target = self._antecedent(subject)
+        if subject is not None and target is None:   # "a square, and to its left a diamond"
+            self.front = {"rels": [value], "ref": subject}
+            return
         if subject is None or target is None:
             raise PlanError(f"'{text}' needs two objects, as in 'a circle with a star {text}'")
         self._relate(subject, [value], target)
@@ -591,6 +675,8 @@ class _ParseState:
         self._close_headless(text)
         if text not in ",:" and self.pending_rel is None:   # ", which is ..." keeps its subject
             self.last_group = None
+        if text in ".;":
+            self.sentence_start, self.distribute = len(self.request.groups), False
 
     def _add_exclusion(self, raw: dict) -> None:
         sel = {k: v for k, v in raw.items() if v is not None}
@@ -609,6 +695,17 @@ class _ParseState:
             np_ = {}     # a dangling "a" ("an image of ..."): an article, not a count
         if self.negating and (np_.get("color") or np_.get("size")):
             self._add_exclusion({"color": np_.get("color"), "size": np_.get("size")})
+        elif self.distribute and (np_.get("color") or np_.get("size")) \
+                and np_.get("count") is None and self._spread(np_):
+            pass   # "a large and a small triangle, both green"
+        elif (np_.get("color") or np_.get("size")) and np_.get("count") is None \
+                and self.last_group is None and len(self.request.groups) == 1 \
+                and not self.request.relations and text in ("", ".", ";") \
+                and self._predicate(np_, 0):
+            pass   # "Just a star. Yellow.": a sentence of one adjective describes the object
+        elif set(np_) == {"count"} and self.request.groups and np_["count"] == sum(
+                g.count if isinstance(g.count, int) else -99 for g in self.request.groups):
+            pass   # "Just one.", "four in all": the count of what was named
         elif (np_.get("color") or np_.get("size")) and np_.get("count") is None \
                 and self.last_group is not None and self._predicate(np_):
             pass   # "a red star which is large": the words described the last object
@@ -624,8 +721,8 @@ class _ParseState:
         if text not in lx.NEGATION_WORDS:
             self.negating = False
 
-    def _predicate(self, np_: dict) -> bool:
-        group = self.request.groups[self.last_group]
+    def _predicate(self, np_: dict, index: int | None = None) -> bool:
+        group = self.request.groups[self.last_group if index is None else index]
         for key in ("color", "size"):
             if np_.get(key) and getattr(group, key) not in (None, np_[key]):
                 raise PlanError(f"the {group.describe()} cannot also be {np_[key]}")
@@ -676,6 +773,10 @@ class _ParseState:
                             f"write e.g. '{rel} the {ref} is a star'")
         if self.pending_places and self.request.groups:
             self.request.groups[-1].places += self.pending_places
+        if self.order is not None:     # "from top to bottom: a, b, c": a above b above c
+            rel, first = self.order
+            listed = range(first, len(self.request.groups))
+            self.request.relations += [(a, rel, a + 1) for a in listed[:-1]]
         if not self.request.groups:
             raise PlanError("the prompt names no object; describe a scene such as "
                             "\"a red circle above two blue squares\"")

@@ -4,7 +4,7 @@ Anything outside these tables reaches the MiniLM matcher (plan/word_matcher.py),
 meaning or rejects it. The first word of each list is the canonical one.
 """
 COLOR_WORDS = {
-    "red": ["red", "crimson", "scarlet"],
+    "red": ["red", "crimson", "scarlet", "vermilion", "vermillion", "cherry"],
     "orange": ["orange", "tangerine"],
     "yellow": ["yellow", "lemon", "golden"],
     "green": ["green", "grass-green"],
@@ -14,30 +14,41 @@ COLOR_WORDS = {
     "pink": ["pink", "rose"],
 }
 BACKGROUND_WORDS = {
-    "white": ["white"],
-    "gray": ["gray", "grey"],
+    "white": ["white", "snow white", "off white"],
+    "gray": ["gray", "grey", "neutral gray", "neutral grey", "mid gray", "mid grey"],
     "black": ["black"],
 }
 SHAPE_WORDS = {   # singular, plural
-    "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks")],
+    "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
+               ("round shape", "round shapes")],
     "square": [("square", "squares")],
-    "triangle": [("triangle", "triangles")],
-    "diamond": [("diamond", "diamonds"), ("rhombus", "rhombuses")],
+    "triangle": [("triangle", "triangles"), ("three sided shape", "three sided shapes"),
+                 ("three sided figure", "three sided figures")],
+    # a square turned 45 degrees is how the renderer draws a diamond
+    "diamond": [("diamond", "diamonds"), ("rhombus", "rhombuses"), ("rhombi", "rhombi"),
+                ("lozenge", "lozenges"), ("square standing on its corner", "squares standing on "
+                 "their corners"), ("square on its corner", "squares on their corners"),
+                ("square tilted 45 degrees", "squares tilted 45 degrees"),
+                ("square rotated 45 degrees", "squares rotated 45 degrees"),
+                ("square turned 45 degrees", "squares turned 45 degrees")],
     "star": [("star", "stars")],
 }
 GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
                  ("item", "items"), ("one", "ones"), ("anything", "anything"),
                  ("figure", "figures")]
 SIZE_WORDS = {
-    "small": ["small", "little", "tiny", "extra small"],
-    "medium": ["medium", "medium-sized", "mid-sized"],
-    "large": ["large", "big", "huge", "extra large", "extra big"],
+    "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
+              "wee", "minuscule", "miniature", "mini", "teensy"],
+    "medium": ["medium", "medium-sized", "mid-sized", "mid size", "midsize", "midsized",
+               "average sized", "medium size", "mid sized"],
+    "large": ["large", "big", "huge", "extra large", "extra big", "jumbo", "oversized",
+              "giant", "gigantic", "enormous", "massive", "whopping", "whopping great"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
     "two": 2, "a pair of": 2, "pair of": 2, "a couple of": 2, "couple of": 2,
     "three": 3, "a trio of": 3, "trio of": 3,
-    "four": 4, "five": 5, "six": 6, "half a dozen": 6,
+    "four": 4, "five": 5, "six": 6, "half a dozen": 6, "a half dozen": 6, "half dozen": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
     "dozen": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100,
     # vague counts become ranges the layout draws from (the facts check the range)
@@ -103,7 +114,9 @@ PLACE_NOUNS = ["corner", "corners", "edge", "edges", "half", "part", "region", "
 NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never", "not", "zero",
                   "don t", "do not", "doesn t", "does not", "shouldn t", "should not",
                   "mustn t", "must not", "isn t", "aren t", "neither", "neither of them", "none of them", "leave out", "omit", "exclude",
-                  "avoid", "free of"]
+                  "avoid", "free of", "minus", "skip", "excluding", "except", "except for",
+                  "other than", "apart from", "anything but", "everything but", "bar",
+                  "barring", "save for", "lacking", "with no", "no sign of"]
 # "it" and "them" point back at an object: "a square with a star above it".
 PRONOUNS = ["it", "them"]
 # Two relations in one phrase: "a star to the lower right of a circle".
@@ -124,7 +137,7 @@ POSSESSIVE_RELATIONS = {
 # Words that strengthen a colour without changing its hue: "jet-black", "deep blue".
 COLOUR_MODIFIERS = ["jet", "pitch", "deep", "bright", "vivid", "pure", "rich", "brilliant",
                     "strong", "intense", "vibrant", "bold", "true", "dark", "light", "pale",
-                    "soft", "pastel", "neon"]
+                    "soft", "pastel", "neon", "neutral", "snow"]
 BACKGROUND_NOUNS = ["background", "backdrop", "canvas", "bg", "ground", "backgrounds"]
 # Words that carry no scene content in these prompts; dropped before parsing.
 FILLER_WORDS = [
@@ -132,20 +145,25 @@ FILLER_WORDS = [
     "picture", "image", "scene", "photo", "drawing", "render", "draw", "show", "showing",
     "shows", "make", "create", "generate", "me", "please", "some", "has", "have", "having",
     "placed", "sitting", "located", "positioned", "lying", "set", "that", "which", "be",
-    "against", "plus", "also", "each", "all", "colored", "coloured", "sized", "just",
+    "against", "plus", "also", "colored", "coloured", "sized", "just",
     "exactly", "only", "but", "to", "side", "by", "any", "a", "an", "s", "t", "of", "one",
     "plain", "solid", "flat", "simple", "basic", "hovering", "floating", "resting", "standing", "perched", "sits", "sit",
     "five pointed", "next to", "beside", "alongside", "together", "who", "whose",
     # requests and politeness: "could you draw", "I need", "paint me", "use a white background"
     "could", "can", "would", "will", "you", "i", "we", "need", "want", "like", "paint", "sketch",
     "use", "put", "place", "add", "give", "let", "see", "display", "depict", "include",
-    "including", "containing", "contains", "featuring", "should", "must", "my", "your", "both",
+    "including", "containing", "contains", "featuring", "should", "must", "my", "your",
     "very", "really", "illustrate", "illustration", "produce", "render", "depicting", "appear",
     "appears", "visible", "lone",
     # contractions split at the apostrophe: "I'd", "I'll", "I'm", "they're", "we've"
     "d", "ll", "m", "re", "ve",
     # "each other" in "beside each other"; "and nothing else": the plan holds only what is named
-    "each other", "one another", "nothing else", "no other shapes", "no other objects",
+    "each other", "one another", "nothing else",
+    # restating the count adds nothing: "just the one", "one of each", "on its own"
+    "just the one", "one of each", "one each", "on its own", "by itself", "all by itself",
+    "the only thing", "the only shape", "the only object", "the only one", "only that one shape",
+    "that one shape", "in total", "a total of", "total", "altogether", "all told",
+    "each one", "every one", "no other shapes", "no other objects",
     "no other things", "no others", "nothing more", "no more", "and that s all", "that s it",
     # arrangements that add no constraint beyond the objects themselves
     "in a row", "in a line", "in a column", "side by side", "in a group", "arranged",
@@ -153,6 +171,10 @@ FILLER_WORDS = [
     "directly", "slightly", "immediately", "straight", "diagonally", "somewhat", "far", "way",
     "well", "squarely", "neatly", "very", "right next",
     # verbs of being somewhere: "a star occupies the top right"
+    "hold", "holds", "holding", "host", "hosts", "feature", "features",
+    "drawn", "painted", "shown", "rendered", "sketched", "displayed", "position",
+    "nestled", "tucked", "sat", "behind it", "behind them", "of any kind", "of any colour",
+    "of any color", "any colour", "any color", "any kind",
     "occupies", "occupy", "occupying", "fills", "fill", "lies", "lie", "rests", "rest", "goes",
     "go", "stands", "stand", "located", "situated", "found", "kept",
     # attribute nouns: "the colour pink", "a star of medium size"
@@ -170,6 +192,28 @@ FILLER_WORDS = [
     "identical", "equal", "equally", "same size", "the same size", "matching", "similar",
     "anywhere", "at all", "make sure", "ensure", "sure",
 ]
+# Words that spread what follows over every object of the sentence: "a large and a small
+# triangle, both green"; "two shapes, both triangles".
+DISTRIBUTIVE_WORDS = ["both", "all", "each", "both of them", "all of them", "each of them",
+                      "every one of them", "all of which are", "both of which are"]
+# Reading the objects in order along an axis: "from left to right: a, b, c" puts a left of b.
+ORDER_WORDS = {
+    "left of": ["from left to right", "left to right", "going left to right"],
+    "right of": ["from right to left", "right to left", "going right to left"],
+    "above": ["from top to bottom", "top to bottom", "going top to bottom", "going down"],
+    "below": ["from bottom to top", "bottom to top", "going bottom to top", "going up"],
+}
+# One object per colour or shape of the world: more than a scene holds.
+EVERY_WORDS = {
+    "color": ["every colour", "every color", "each colour", "each color", "all colours",
+              "all colors", "all the colours", "all the colors", "every possible colour",
+              "every possible color", "all eight colours", "all eight colors"],
+    "shape": ["every shape", "each shape", "all shapes", "all the shapes", "every kind of shape",
+              "each kind of shape", "all five shapes", "every possible shape"],
+}
+# Looks the flat renderer cannot draw, said in more than one word or as a noun.
+UNDRAWABLE_LOOKS = ["outline", "outlines", "outlined", "no fill", "unfilled", "not filled",
+                    "hollow", "wireframe", "line drawing", "just the outline", "only the outline"]
 CONJUNCTIONS = ["or", "nor"]
 AND_WORDS = ["and", "as well as", "while", "whilst"]
 # Nouns that name the picture itself: "on the left side of the image" is a place, not a relation.
