@@ -112,6 +112,15 @@ def test_structure_is_read(planner, prompt, expected):
      [{"shape": "diamond", "color": "pink", "count": 1},
       {"shape": "circle", "color": "blue", "count": 1}]),
     ("a half-dozen teeny dots", [{"shape": "circle", "size": "small", "count": 6}]),
+    ("Draw some circles, four of them.", [{"shape": "circle", "count": 4}]),
+    ("A red star and a blue square, two of each",
+     [{"shape": "star", "color": "red", "count": 2}, {"shape": "square", "color": "blue", "count": 2}]),
+    ("Five shapes in total: all diamonds", [{"shape": "diamond", "count": 5}]),
+    ("Two small shapes: a circle and a star",
+     [{"shape": "circle", "size": "small", "count": 1}, {"shape": "star", "size": "small", "count": 1}]),
+    ("quantity 2, shape square, colour red", [{"shape": "square", "color": "red", "count": 2}]),
+    ("a circle of average size", [{"shape": "circle", "size": "medium", "count": 1}]),
+    ("a sole pink star", [{"shape": "star", "color": "pink", "count": 1}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))
@@ -126,6 +135,7 @@ def test_counts_and_groups(planner, prompt, objects):
     ("a circle and nothing else", []),
     ("two circles of any colour except red", [{"color": "red"}]),
     ("a star, minus the triangles", [{"shape": "triangle"}]),
+    ("a green circle; exclude: squares", [{"shape": "square"}]),
 ])
 def test_negations(planner, prompt, exclude):
     facts = request_facts(planner.read(prompt))

@@ -1,6 +1,6 @@
 """Planner evaluation suites: prompts with the facts that a right ScenePlan must satisfy.
 
-Six suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
+Seven suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments):
   dev_plans.jsonl      ~300 prompts, about 30 per category: develop and tune planners on it.
   heldout_plans.jsonl  ~120 prompts, about 12 per category, written apart from the dev suite
                        with other wording and sentence structures. It is a HELD-OUT TEST: never
@@ -15,6 +15,9 @@ Six suites ship in `eval/suites/`, one JSON object per line (JSONL, no comments)
   dev3_plans.jsonl     300 prompts, 30 per category, written blind to the planner (varied
                        sentence structures, casual requests, forms such as "Shape: star."),
                        then measured (87.0%), its failures inspected and fixed: DEVELOPMENT.
+  dev4_plans.jsonl     250 prompts, 25 per category, written blind in 25 users' voices (terse
+                       specs, run-ons, fronted places); measured (77.6%), then inspected and
+                       fixed: DEVELOPMENT.
   heldout4_plans.jsonl 189 prompts, 17-20 per category, written blind after the text-to-image
                        generator (text2img-shapes64) was frozen; the 11 of its 200 prompts that
                        a dev suite already held word for word were removed (before any look at
@@ -44,7 +47,7 @@ SUITES_DIR = Path(__file__).parent / "suites"
 SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldout_plans.jsonl",
           "dev2": SUITES_DIR / "dev2_plans.jsonl",
           "heldout3": SUITES_DIR / "heldout3_plans.jsonl",
-          "dev3": SUITES_DIR / "dev3_plans.jsonl",
+          "dev3": SUITES_DIR / "dev3_plans.jsonl", "dev4": SUITES_DIR / "dev4_plans.jsonl",
           "heldout4": SUITES_DIR / "heldout4_plans.jsonl"}
 
 CATEGORIES = {

@@ -113,7 +113,9 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.lower().replace("-", " "))
+    # a dash between spaces sets off a list or an aside, as a colon does
+    text = re.sub(r"\s[\u2013\u2014]\s|\s--\s", " : ", text.lower())
+    return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.replace("-", " "))
 
 
 _TABLE = _phrase_table()
@@ -176,6 +178,11 @@ def _unknown_slots(tokens, raw_next):
             roles = ("count",)
         elif generic_next:
             roles = ("shape",) + _ADJ_ROLES       # "a round shape", "a triangular object"
+        elif nxt in ("color", "size") and prev in ("count", "color", "size") \
+                and not _noun_follows(tokens, meaningful, pos):
+            roles = ("shape",) + _ADJ_ROLES       # "six small dots in blue"
+        elif nxt in ("color", "size") and prev == "shape":
+            roles = ("relation",) + _ADJ_ROLES    # "the square underneath the orange diamond"
         elif nxt in ("shape", "unknown", "color", "size"):
             roles = _ADJ_ROLES
         elif prev in ("count", "color", "size"):
@@ -190,6 +197,14 @@ def _unknown_slots(tokens, raw_next):
                     ("shape", "unknown", "color", "size")) or (prev == "start" and nxt == "end")
         slots[i] = (roles, required)
     return slots
+
+
+def _noun_follows(tokens, meaningful, pos) -> bool:
+    """Whether a shape noun ends the phrase after position `pos` ('a sole cyan triangle')."""
+    for j in meaningful[pos + 1:]:
+        if tokens[j][0] not in ("color", "size", "unknown"):
+            return tokens[j][0] == "shape"
+    return False
 
 
 def merge_shape_adjectives(tokens):
@@ -240,6 +255,14 @@ def demonstrative_pronouns(tokens):
     for i in range(1, len(out)):      # "above both of them": the objects named before
         if out[i][0] == "both" and out[i - 1][0] == "rel":
             out[i] = ("pron", True, out[i][2])
+    for i in range(len(out) - 1):
+        kind, _, text = out[i]
+        after = out[i + 2] if out[i + 1][0] == "sep" and i + 2 < len(out) else out[i + 1]
+        if kind == "shape" and text in ("shape", "shapes") and after[0] == "shape" \
+                and after[1][0] is not None:
+            out[i] = ("filler", True, text)       # "shape triangle", "shape: star"
+        if kind == "rel" and text == "over" and out[i + 1][0] in ("place", "dir"):
+            out[i] = ("filler", True, text)       # "far over on the right-hand side"
     return out
 
 
@@ -284,6 +307,7 @@ class _ParseState:
         self.distribute = False               # "both", "all of them": over the sentence
         self.order: tuple[str, int] | None = None   # "from left to right": (relation, first)
         self.only = False                     # "only" was read in this phrase
+        self.header_attrs: dict = {}          # "three large shapes: ...": every one large
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
@@ -308,6 +332,14 @@ class _ParseState:
             self.prev_kind = kind
 
     def _on_both(self, value, text):
+        n = self.np.get("count")
+        targets = self.request.groups[self.sentence_start:]
+        if text == "each" and isinstance(n, int) and set(self.np) <= {"count", "article"} \
+                and targets:
+            for group in targets:          # "a star and a circle, two of each"
+                group.count = n
+            self.np = {}
+            return
         self._close_headless(text)
         self.distribute = True
 
@@ -590,7 +622,20 @@ class _ParseState:
         self._relate(subject, [value], target)
         self.rel_subject, self.last_group = subject, subject
 
+    def _restate_count(self) -> bool:
+        """'some stars, three of them': a bare count after a vague plural fixes its count."""
+        n = self.np.get("count")
+        if set(self.np) - {"count", "article"} or not isinstance(n, int) or not self.request.groups:
+            return False
+        group = self.request.groups[-1 if self.last_group is None else self.last_group]
+        if not isinstance(group.count, tuple):
+            return False
+        group.count, self.np = n, {}
+        return True
+
     def _on_pron(self, value, text):
+        if self.pending_rel is None and self.front is None and self._restate_count():
+            return
         if self.np.get("between"):
             raise PlanError("'between' is not a relation Shapes World knows; relations are "
                             "left of, right of, above, below")
@@ -661,12 +706,18 @@ class _ParseState:
 
     def _on_sep(self, value, text):
         self.and_relation = None
+        if text == ":" and self.negating and not self.np:
+            return      # "exclude: triangles"
         if text == ":" and self.np == {} and self.last_group == len(self.request.groups) - 1 \
                 and self.request.groups and not self.request.relations:
             group = self.request.groups[-1]
-            if not group.selector() and isinstance(group.count, int) and not group.places:
+            if group.shape is None and not group.places:
                 self.request.groups.pop()     # "four shapes: two circles and two squares"
-                self.header_total, self.last_group = group.count, None
+                self.header_total = group.count if isinstance(group.count, int) else None
+                self.header_attrs = {k: v for k, v in (("color", group.color),
+                                                       ("size", group.size)) if v}
+                self.last_group = None
+                self.sentence_start = len(self.request.groups)
                 return
         if text == "," and not self.negating and "bgcolor" not in self.np and (
                 self.np.get("color") or self.np.get("size")
@@ -780,6 +831,13 @@ class _ParseState:
         if not self.request.groups:
             raise PlanError("the prompt names no object; describe a scene such as "
                             "\"a red circle above two blue squares\"")
+        for group in self.request.groups:      # "three large shapes: two circles and ..."
+            for key, value in self.header_attrs.items():
+                if getattr(group, key) is None:
+                    setattr(group, key, value)
+        vague = [g for g in self.request.groups if isinstance(g.count, tuple)]
+        if self.header_total is not None and len(self.request.groups) == 1 and vague:
+            vague[0].count = self.header_total   # "six shapes in total: all stars"
         total = sum(g.count if isinstance(g.count, int) else g.count[0]
                     for g in self.request.groups)
         exact = all(isinstance(g.count, int) for g in self.request.groups)

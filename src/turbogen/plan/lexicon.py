@@ -9,20 +9,22 @@ COLOR_WORDS = {
     "yellow": ["yellow", "lemon", "golden"],
     "green": ["green", "grass-green"],
     "cyan": ["cyan", "aqua", "turquoise"],
-    "blue": ["blue", "royal blue"],
+    "blue": ["blue", "royal blue", "ultramarine"],
     "purple": ["purple", "violet"],
     "pink": ["pink", "rose"],
 }
 BACKGROUND_WORDS = {
-    "white": ["white", "snow white", "off white"],
-    "gray": ["gray", "grey", "neutral gray", "neutral grey", "mid gray", "mid grey"],
-    "black": ["black"],
+    "white": ["white", "snow white", "off white", "paper white"],
+    "gray": ["gray", "grey", "neutral gray", "neutral grey", "mid gray", "mid grey", "ash gray",
+             "ash grey", "silver gray", "silver grey", "slate gray", "slate grey"],
+    "black": ["black", "coal black", "pitch dark", "inky black"],
 }
 SHAPE_WORDS = {   # singular, plural
     "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
                ("round shape", "round shapes")],
     "square": [("square", "squares")],
     "triangle": [("triangle", "triangles"), ("three sided shape", "three sided shapes"),
+                 ("three cornered shape", "three cornered shapes"),
                  ("three sided figure", "three sided figures")],
     # a square turned 45 degrees is how the renderer draws a diamond
     "diamond": [("diamond", "diamonds"), ("rhombus", "rhombuses"), ("rhombi", "rhombi"),
@@ -30,7 +32,11 @@ SHAPE_WORDS = {   # singular, plural
                  "their corners"), ("square on its corner", "squares on their corners"),
                 ("square tilted 45 degrees", "squares tilted 45 degrees"),
                 ("square rotated 45 degrees", "squares rotated 45 degrees"),
-                ("square turned 45 degrees", "squares turned 45 degrees")],
+                ("square turned 45 degrees", "squares turned 45 degrees"),
+                ("square turned on its corner", "squares turned on their corners"),
+                ("square turned up on its corner", "squares turned up on their corners"),
+                ("square turned forty five degrees", "squares turned forty five degrees"),
+                ("squares turned forty five degrees", "squares turned forty five degrees")],
     "star": [("star", "stars")],
 }
 GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
@@ -38,11 +44,20 @@ GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things")
                  ("figure", "figures")]
 SIZE_WORDS = {
     "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
-              "wee", "minuscule", "miniature", "mini", "teensy"],
+              "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size"],
     "medium": ["medium", "medium-sized", "mid-sized", "mid size", "midsize", "midsized",
-               "average sized", "medium size", "mid sized"],
+               "average sized", "medium size", "mid sized", "average size", "average",
+               "regular size", "regular sized", "regular", "normal size", "normal sized",
+               "moderate size", "moderately sized", "moderate sized", "moderate", "modest",
+               "middle size", "middle sized", "not big not small", "not small not big",
+               "not large not small", "not small not large", "neither big nor small",
+               "neither small nor big", "neither large nor small", "neither small nor large",
+               "not small, not large", "not large, not small", "not big, not small",
+               "not small, not big"],
     "large": ["large", "big", "huge", "extra large", "extra big", "jumbo", "oversized",
-              "giant", "gigantic", "enormous", "massive", "whopping", "whopping great"],
+              "giant", "gigantic", "enormous", "massive", "whopping", "whopping great", "biggest",
+              "largest", "the biggest size", "the largest size", "largest size there is",
+              "the largest size there is", "biggest size there is"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
@@ -137,8 +152,9 @@ POSSESSIVE_RELATIONS = {
 # Words that strengthen a colour without changing its hue: "jet-black", "deep blue".
 COLOUR_MODIFIERS = ["jet", "pitch", "deep", "bright", "vivid", "pure", "rich", "brilliant",
                     "strong", "intense", "vibrant", "bold", "true", "dark", "light", "pale",
-                    "soft", "pastel", "neon", "neutral", "snow"]
-BACKGROUND_NOUNS = ["background", "backdrop", "canvas", "bg", "ground", "backgrounds"]
+                    "soft", "pastel", "neon", "neutral", "snow", "clean", "plain"]
+BACKGROUND_NOUNS = ["background", "backdrop", "canvas", "bg", "ground", "backgrounds", "field",
+                    "paper", "surface", "void", "behind everything", "behind it all"]
 # Words that carry no scene content in these prompts; dropped before parsing.
 FILLER_WORDS = [
     "the", "with", "of", "on", "in", "at", "is", "are", "there", "here", "its", "their",
@@ -171,6 +187,14 @@ FILLER_WORDS = [
     "directly", "slightly", "immediately", "straight", "diagonally", "somewhat", "far", "way",
     "well", "squarely", "neatly", "very", "right next",
     # verbs of being somewhere: "a star occupies the top right"
+    "sole", "quantity", "amount", "obj", "my kid", "kid", "kids", "child", "wants", "those",
+    "these", "different", "a different one", "somewhere in between", "in between",
+    "instead of white", "instead of black", "instead of gray", "instead of grey",
+    "rather than white", "rather than black", "rather than gray", "rather than grey",
+    "first", "second", "third", "fourth", "fifth", "sixth", "finally", "lastly", "next",
+    "other", "the other", "remaining", "the remaining", "wanted", "needed", "required", "may",
+    "might", "instead", "in front", "across", "hugging", "against", "whatsoever", "thats all",
+    "that is all", "thats it",
     "hold", "holds", "holding", "host", "hosts", "feature", "features",
     "drawn", "painted", "shown", "rendered", "sketched", "displayed", "position",
     "nestled", "tucked", "sat", "behind it", "behind them", "of any kind", "of any colour",
