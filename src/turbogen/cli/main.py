@@ -47,6 +47,10 @@ COMMAND_MODULES = (
     "train_cmd",
     "train_verifier_cmd",
     "caption_cmd",
+    "train_classic_cmd",
+    "sample_cmd",
+    "vae_cmd",
+    "eval_model_cmd",
 )
 
 

@@ -1,0 +1,89 @@
+"""DCGAN (Radford et al. 2016) for small square images, optionally class-conditional.
+
+Generator: z (+ label embedding) -> linear to (4w, S/4, S/4) -> two stride-2 transposed convs
+-> 3x3 conv -> tanh, BatchNorm + ReLU between. Discriminator: two stride-2 convs with LeakyReLU
+(spectral norm or BatchNorm), a linear logit, and for conditional models the projection term
+<embed(y), h> (Miyato & Koyama 2018), optionally plus an auxiliary class head whose
+cross-entropy both networks also minimise (AC-GAN, Odena et al. 2017): it sharpens how
+faithfully samples follow their label. S must be a multiple of 4 (28, 32, 64, ...).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class DCGANConfig:
+    image_size: int = 28                # square images; a multiple of 4
+    channels: int = 1                   # 1 grey, 3 RGB
+    num_classes: int = 0                # 0 = unconditional
+    z_dim: int = 64                     # latent size
+    embed_dim: int = 16                 # label embedding width (generator)
+    g_width: int = 32                   # generator channels at full resolution (x2, x4 deeper)
+    d_width: int = 64                   # discriminator channels after the first conv (x2 deeper)
+    spectral_norm: bool = True          # discriminator: spectral norm instead of BatchNorm
+    aux_classifier: bool = False        # conditional D also predicts the class (AC-GAN)
+
+    def __post_init__(self) -> None:
+        if self.image_size % 4 or self.image_size < 8:
+            raise ValueError(f"image_size must be a multiple of 4 and >= 8, got "
+                             f"{self.image_size}")
+        if self.channels not in (1, 3) or self.num_classes < 0:
+            raise ValueError("channels must be 1 or 3 and num_classes >= 0")
+
+
+def _sn(layer: nn.Module, on: bool) -> nn.Module:
+    return nn.utils.parametrizations.spectral_norm(layer) if on else layer
+
+
+class DCGANGenerator(nn.Module):
+    def __init__(self, config: DCGANConfig) -> None:
+        super().__init__()
+        self.config = c = config
+        w, self.base = c.g_width, c.image_size // 4
+        self.embed = nn.Embedding(c.num_classes, c.embed_dim) if c.num_classes else None
+        z_in = c.z_dim + (c.embed_dim if c.num_classes else 0)
+        self.project = nn.Sequential(nn.Linear(z_in, 4 * w * self.base ** 2, bias=False),
+                                     nn.BatchNorm1d(4 * w * self.base ** 2), nn.ReLU(True))
+        self.net = nn.Sequential(
+            nn.ConvTranspose2d(4 * w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w),
+            nn.ReLU(True),
+            nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(True),
+            nn.Conv2d(w, c.channels, 3, 1, 1), nn.Tanh())
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        if self.embed is not None:
+            z = torch.cat([z, self.embed(y)], dim=1)
+        h = self.project(z).view(len(z), -1, self.base, self.base)   # (B, 4w, S/4, S/4)
+        return self.net(h)                                            # (B, C, S, S)
+
+
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, config: DCGANConfig) -> None:
+        super().__init__()
+        self.config = c = config
+        w, sn = c.d_width, c.spectral_norm
+        self.body = nn.Sequential(
+            _sn(nn.Conv2d(c.channels, w, 4, 2, 1), sn), nn.LeakyReLU(0.2, True),
+            _sn(nn.Conv2d(w, 2 * w, 4, 2, 1), sn),
+            nn.Identity() if sn else nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2, True),
+            nn.Flatten())
+        features = 2 * w * (c.image_size // 4) ** 2
+        self.head = _sn(nn.Linear(features, 1), sn)
+        self.embed = _sn(nn.Embedding(c.num_classes, features), sn) if c.num_classes else None
+        self.classify = nn.Linear(features, c.num_classes) \
+            if c.num_classes and c.aux_classifier else None
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
+                return_class: bool = False):
+        """Real/fake logit (B,); with return_class also the class logits (B, K) or None."""
+        h = self.body(x)                                              # (B, F)
+        out = self.head(h).squeeze(1)
+        if self.embed is not None:
+            out = out + (self.embed(y) * h).sum(1)                   # projection term
+        if return_class:
+            return out, (self.classify(h) if self.classify is not None else None)
+        return out

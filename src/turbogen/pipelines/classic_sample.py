@@ -1,0 +1,126 @@
+"""Draw from classic generators (GAN, DCGAN, VAE decoder), reconstruct and interpolate with VAEs.
+
+Every function returns images as float tensors (B, C, H, W) in 0..1; `to_uint8` and `grid`
+make them PNG-ready. Noise comes from a seeded generator, so a seed always gives the same images.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ..errors import InputError
+from .classic_model import ClassicModel
+
+
+def check_label(model: ClassicModel, label: int | str | None) -> int | None:
+    """A label index from an index or a class name; InputError when outside the classes."""
+    if label is None:
+        return None
+    n = model.config.num_classes
+    if not n:
+        raise InputError(f"{model.folder} is unconditional; it takes no --label")
+    names = list(model.classes) or [str(i) for i in range(n)]
+    if isinstance(label, str) and label in names:
+        return names.index(label)
+    try:
+        index = int(label)
+    except ValueError:
+        index = -1
+    if not 0 <= index < n:
+        raise InputError(f"label {label!r} is not one of the model's {n} classes: "
+                         f"{', '.join(names)} (or indices 0..{n - 1})")
+    return index
+
+
+def latent(model: ClassicModel, n: int, generator: torch.Generator) -> torch.Tensor:
+    return torch.randn(n, model.config.z_dim, generator=generator)
+
+
+@torch.no_grad()
+def decode(model: ClassicModel, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """Latents (+ labels) -> images in 0..1."""
+    module = model.module.eval()
+    device = next(module.parameters()).device
+    z = z.to(device)
+    labels = labels.to(device) if labels is not None else None
+    if model.kind == "vae":
+        return module.decode(z, labels).float().cpu()
+    return ((module(z, labels).float() + 1) / 2).clamp(0, 1).cpu()
+
+
+def draw_labels(model: ClassicModel, n: int, label: int | None,
+                generator: torch.Generator) -> torch.Tensor | None:
+    """Labels for n samples: all `label`, or uniform over the classes, or None if unconditional."""
+    if not model.conditional:
+        return None
+    if label is not None:
+        return torch.full((n,), label, dtype=torch.long)
+    return torch.randint(model.config.num_classes, (n,), generator=generator)
+
+
+def sample(model: ClassicModel, n: int, *, label: int | None = None, seed: int = 0,
+           labels: torch.Tensor | None = None, batch: int = 500
+           ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """n images in 0..1 and the labels they were drawn for (None when unconditional)."""
+    g = torch.Generator().manual_seed(seed)
+    if labels is None:
+        labels = draw_labels(model, n, label, g)
+    z = latent(model, n, g)
+    out = [decode(model, z[i:i + batch], None if labels is None else labels[i:i + batch])
+           for i in range(0, n, batch)]
+    return torch.cat(out), labels
+
+
+def grid_labels(model: ClassicModel, per_class: int = 10) -> torch.Tensor | None:
+    """Row r = class r (conditional models): labels for a class-by-column sample grid."""
+    if not model.conditional:
+        return None
+    k = model.config.num_classes
+    return torch.arange(k).repeat_interleave(per_class)
+
+
+@torch.no_grad()
+def reconstruct(model: ClassicModel, images: torch.Tensor, labels: torch.Tensor | None = None
+                ) -> torch.Tensor:
+    """VAE: decode the posterior mean of each image (0..1 in, 0..1 out)."""
+    module = model.module.eval()
+    if model.conditional and labels is None:
+        raise InputError("this VAE is conditional: give the images' labels (--label)")
+    mu, _ = module.encode(images, labels if model.conditional else None)
+    return module.decode(mu, labels if model.conditional else None).float()
+
+
+@torch.no_grad()
+def interpolate(model: ClassicModel, a: torch.Tensor, b: torch.Tensor, steps: int,
+                label: int | None = None) -> torch.Tensor:
+    """VAE: decode `steps` points on the line between two images' posterior means."""
+    module = model.module.eval()
+    labels = torch.full((2,), label, dtype=torch.long) if model.conditional else None
+    mu, _ = module.encode(torch.stack([a, b]), labels)
+    t = torch.linspace(0, 1, steps)[:, None]
+    z = (1 - t) * mu[0] + t * mu[1]                                  # (steps, Z)
+    y = labels[:1].expand(steps) if labels is not None else None
+    return module.decode(z, y).float()
+
+
+def to_uint8(images: torch.Tensor) -> np.ndarray:
+    """(B, C, H, W) 0..1 -> (B, H, W, 3) uint8 (grey repeated to RGB)."""
+    x = (images.clamp(0, 1) * 255).round().to(torch.uint8)
+    if x.shape[1] == 1:
+        x = x.expand(-1, 3, -1, -1)
+    return x.permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def grid(images: torch.Tensor, per_row: int = 10, gap: int = 2) -> np.ndarray:
+    """Tile images into one (H, W, 3) uint8 picture, `gap` px of grey between them."""
+    tiles = to_uint8(images)
+    n, s = len(tiles), tiles.shape[1]
+    per_row = min(per_row, n)
+    rows = math.ceil(n / per_row)
+    canvas = np.full((rows * (s + gap) - gap, per_row * (s + gap) - gap, 3), 90, np.uint8)
+    for i, tile in enumerate(tiles):
+        r, c = divmod(i, per_row)
+        canvas[r * (s + gap):r * (s + gap) + s, c * (s + gap):c * (s + gap) + s] = tile
+    return canvas
