@@ -14,24 +14,14 @@ PLANNER_CHOICES = ("default", "smollm2", "openai")
 
 def read_prompts(path: str) -> list[str]:
     """Non-empty UTF-8 lines of a prompt file; anything else is an error naming the line."""
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"prompt file {path} does not exist (or is not a file)")
-    try:
-        raw = file.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read prompt file {path}: {err.strerror}") from None
+    from .plan_cmd import read_prompt_lines
     prompts = []
-    for number, line in enumerate(raw.splitlines(), start=1):
-        try:
-            text = line.decode("utf-8").strip()
-        except UnicodeDecodeError:
-            raise InputError(f"{path}, line {number}: not valid UTF-8") from None
-        if not text:
+    for number, line in enumerate(read_prompt_lines(path), start=1):
+        if isinstance(line, InputError):       # an image per line: one bad line stops all
+            raise InputError(f"{path}, {line}") from None
+        if not line.strip():
             raise InputError(f"{path}, line {number} is empty; write one prompt per line")
-        prompts.append(text)
-    if not prompts:
-        raise InputError(f"prompt file {path} is empty; write one prompt per line")
+        prompts.append(line.strip())
     return prompts
 
 

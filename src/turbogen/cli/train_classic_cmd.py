@@ -6,22 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
-from .train_cmd import train
+from .train_cmd import out_dir, train
 
 DATA_HELP = "mnist (MNIST-5k), animals (Animal-MNIST), shapes (Shapes World, 32 px), or a folder " \
             "of images (one sub-folder per class for labels)"
-
-
-def _out_dir(out: Path | None, default: str) -> Path:
-    out = out or Path("runs") / default
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create --out {out}: {err.strerror}") from None
-    return out
 
 
 def _data_name(spec: str) -> str:
@@ -103,7 +91,7 @@ def _generator_command(kind: str, help_text: str):
                             spectral_norm=spectral_norm, aux_classifier=aux_classifier)
         data = _data(data_spec, size)
         clf = _classifier_for(classifier, data.name)       # a bad name fails before training
-        out = _out_dir(out, f"{kind}-{_data_name(data_spec)}")
+        out = out_dir(out, f"{kind}-{_data_name(data_spec)}")
         _, model, summary = train_classic(recipe, data, out, seed=seed, resume=resume,
                                           log=lambda m: click.echo(m, err=True))
         if clf is not None:
@@ -173,7 +161,7 @@ def train_classifier_cmd(data_spec, size, epochs, minutes, out, seed, as_json):
     recipe = ClassifierRecipe()
     recipe = replace(recipe, epochs=epochs or recipe.epochs, minutes=minutes or recipe.minutes)
     data = _data(data_spec, size)
-    out = _out_dir(out, f"classifier-{_data_name(data_spec)}")
+    out = out_dir(out, f"classifier-{_data_name(data_spec)}")
     summary = train_classifier(recipe, data, out, seed=seed,
                                log=lambda m: click.echo(m, err=True))
     summary["kind"] = "classifier"

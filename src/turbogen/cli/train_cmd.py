@@ -27,6 +27,18 @@ def train() -> None:
     """
 
 
+def out_dir(out: Path | None, default: str) -> Path:
+    """The --out folder (runs/DEFAULT when not given), created; a clear error when it cannot be."""
+    out = out or Path("runs") / default
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create --out {out}: {err.strerror}") from None
+    return out
+
+
 @train.command("text2img")
 @click.option("--recipe", type=click.Choice(TEXT2IMG_RECIPES), default="shapes64",
               show_default=True, help="shapes64: the bundled model (~75 min on 2 CPU cores); "
@@ -59,13 +71,7 @@ def train_text2img(recipe, out, checkpoints, minutes, steps, resume, seed, objec
     from ..train.recipes.text2img_shapes64 import get_recipe, run_recipe
     if seed < 0:
         raise InputError(f"--seed must be 0 or more, got {seed}")
-    out = out or Path("runs") / f"text2img-{recipe}"
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create --out {out}: {err.strerror}") from None
+    out = out_dir(out, f"text2img-{recipe}")
     summary = run_recipe(get_recipe(recipe, objective), out, seed=seed, checkpoints=checkpoints,
                          resume=resume, steps=steps, minutes=minutes,
                          log=lambda msg: click.echo(msg, err=True))

@@ -23,7 +23,7 @@ import numpy as np
 from ..cond import make_cond
 from ..plan.base import plan_batch
 from ..pipelines.text2img import Text2Img, draw, to_uint8
-from .plan_suite import CATEGORIES
+from .plan_eval import per_category
 
 MODES = {
     "layout": "planner + layout maps + prompt embedding",
@@ -123,13 +123,6 @@ def _score(record: dict, image, refusal, verifier) -> dict | None:
 def _mode_report(mode, records, failures, seconds, verify_seconds) -> dict:
     n = len(records)
     failed = {f["id"] for f in failures if f is not None}
-    per_category = {}
-    for category in CATEGORIES:
-        ids = [r["id"] for r in records if r["category"] == category]
-        if ids:
-            right = sum(i not in failed for i in ids)
-            per_category[category] = {"n": len(ids), "correct": right,
-                                      "accuracy": round(right / len(ids), 4)}
     correct = n - len(failed)
     accuracy = correct / n if n else 0.0
     per_image = seconds / n if n else 0.0
@@ -137,7 +130,7 @@ def _mode_report(mode, records, failures, seconds, verify_seconds) -> dict:
         "what": MODES[mode],
         "correct": correct,
         "accuracy": round(accuracy, 4),
-        "per_category": per_category,
+        "per_category": per_category(records, failed),
         "images_per_second": round(n / seconds, 2) if seconds > 0 else None,
         "seconds_per_image": round(per_image, 5),
         # None when no image was right: no number of tries is expected to give a correct one

@@ -83,15 +83,20 @@ def score(record: dict, result: PlanResult) -> dict | None:
     return {**failure, "problems": problems, "plan": result.plan.to_dict()}
 
 
-def _report(records, results, failures, seconds, load_seconds) -> dict:
-    failed = {f["id"] for f in failures}
-    per_category = {}
+def per_category(records: list[dict], failed: set[str]) -> dict:
+    """{category: n, correct, accuracy} in CATEGORIES order, for categories with records."""
+    out = {}
     for category in CATEGORIES:
         ids = [r["id"] for r in records if r["category"] == category]
         if ids:
             right = sum(i not in failed for i in ids)
-            per_category[category] = {"n": len(ids), "correct": right,
-                                      "accuracy": round(right / len(ids), 4)}
+            out[category] = {"n": len(ids), "correct": right,
+                             "accuracy": round(right / len(ids), 4)}
+    return out
+
+
+def _report(records, results, failures, seconds, load_seconds) -> dict:
+    failed = {f["id"] for f in failures}
     rejects = [res for r, res in zip(records, results) if r.get("reject")]
     accepted = [res for r, res in zip(records, results) if not r.get("reject")]
     n = len(records)
@@ -99,7 +104,7 @@ def _report(records, results, failures, seconds, load_seconds) -> dict:
         "n": n,
         "correct": n - len(failures),
         "accuracy": round((n - len(failures)) / n, 4) if n else None,
-        "per_category": per_category,
+        "per_category": per_category(records, failed),
         # share of must-refuse prompts that were refused, and of valid prompts wrongly refused
         "reject_rate": _share(rejects, lambda res: res.plan is None),
         "false_reject_rate": _share(accepted, lambda res: res.plan is None),

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load_file, save
+from safetensors.torch import save
 
 from ..configs import config_from_dict, config_to_dict
 from ..errors import InputError
@@ -22,8 +21,8 @@ from ..models.classifier import Classifier, ClassifierConfig
 from ..models.dcgan import DCGANConfig, DCGANGenerator
 from ..models.gan import MLPGANConfig, MLPGenerator
 from ..models.vae import VAE, VAEConfig
+from .model_folder import WEIGHTS_DIR, find_model_dir, load_weights, read_model_folder
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 # kind -> (config class, the module stored in model.safetensors)
 KINDS = {"gan": (MLPGANConfig, MLPGenerator), "dcgan": (DCGANConfig, DCGANGenerator),
          "vae": (VAEConfig, VAE), "classifier": (ClassifierConfig, Classifier)}
@@ -46,12 +45,9 @@ class ClassicModel:
 
 
 def resolve_classic_dir(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    bundled = WEIGHTS_DIR / str(name_or_path)
-    if "/" not in str(name_or_path) and bundled.is_dir():
-        return bundled
+    folder = find_model_dir(name_or_path)
+    if folder is not None:
+        return folder
     known = sorted(p.name for p in WEIGHTS_DIR.iterdir()
                    if (p / "config.json").is_file() and _kind_of(p) in KINDS) \
         if WEIGHTS_DIR.is_dir() else []
@@ -70,15 +66,7 @@ def load_classic(name_or_path: str | Path, kinds: tuple[str, ...] = tuple(KINDS)
                  device: str | torch.device = "cpu") -> ClassicModel:
     """Load a classic checkpoint; InputError when it is missing, damaged or of another kind."""
     folder = resolve_classic_dir(name_or_path)
-    config_file, weights_file = folder / "config.json", folder / "model.safetensors"
-    for file in (config_file, weights_file):
-        if not file.is_file():
-            raise InputError(f"model folder {folder} has no {file.name}: not a finished "
-                             "checkpoint (`turbogen train gan|dcgan|vae` writes both at the end)")
-    try:
-        data = json.loads(config_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{config_file} is not valid JSON: {err}") from None
+    data, config_file, weights_file = read_model_folder(folder, "turbogen train gan|dcgan|vae")
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind not in kinds:
         what = f"a {kind!r} checkpoint" if kind else "not a turbogen classic checkpoint"
@@ -86,11 +74,7 @@ def load_classic(name_or_path: str | Path, kinds: tuple[str, ...] = tuple(KINDS)
     config_cls, module_cls = KINDS[kind]
     config = config_from_dict(config_cls, data.get("model", {}), f"{config_file}: model")
     module = module_cls(config)
-    try:
-        module.load_state_dict(load_file(str(weights_file)))
-    except (RuntimeError, OSError, SafetensorError) as err:   # wrong shapes, truncated file
-        raise InputError(f"{weights_file} is damaged or does not match {config_file}: "
-                         f"{str(err).splitlines()[0]}") from None
+    load_weights(module, weights_file, config_file)
     return ClassicModel(kind, config, module.to(device).eval(), str(data.get("data", "")),
                         tuple(data.get("classes", ())), folder,
                         {k: v for k, v in data.items()

@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save
+from safetensors.torch import save
 
 from ..configs import config_from_dict, config_to_dict
 from ..errors import InputError
 from ..io_atomic import atomic_write_bytes, atomic_write_text
 from ..models.unet import UNet, UNetConfig
+from .model_folder import WEIGHTS_DIR, find_model_dir, load_weights, read_model_folder
 from ..samplers import SAMPLER_OBJECTIVE, SAMPLERS
 from ..samplers.schedules import ObjectiveConfig
 
-WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 DEFAULT_MODEL = "text2img-shapes64"
 KIND = "text2img-unet"
 
@@ -65,12 +65,9 @@ class Text2ImgConfig:
 
 def resolve_model_dir(name_or_path: str | Path) -> Path:
     """A folder path, or the name of a bundled checkpoint in turbogen/weights/."""
-    path = Path(name_or_path)
-    if path.is_dir():
-        return path
-    bundled = WEIGHTS_DIR / str(name_or_path)
-    if "/" not in str(name_or_path) and bundled.is_dir():
-        return bundled
+    folder = find_model_dir(name_or_path)
+    if folder is not None:
+        return folder
     if str(name_or_path) == DEFAULT_MODEL:
         raise InputError(f"the bundled {DEFAULT_MODEL} checkpoint is not in this install yet; "
                          "train it with `turbogen train text2img --recipe shapes64 --out DIR` "
@@ -84,22 +81,10 @@ def resolve_model_dir(name_or_path: str | Path) -> Path:
 def load_text2img(name_or_path: str | Path = DEFAULT_MODEL,
                   device: str | torch.device = "cpu") -> tuple[UNet, Text2ImgConfig]:
     folder = resolve_model_dir(name_or_path)
-    config_file, weights_file = folder / "config.json", folder / "model.safetensors"
-    for file in (config_file, weights_file):
-        if not file.is_file():
-            raise InputError(f"model folder {folder} has no {file.name}: not a finished "
-                             "checkpoint (`turbogen train text2img` writes both at the end)")
-    try:
-        data = json.loads(config_file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{config_file} is not valid JSON: {err}") from None
+    data, config_file, weights_file = read_model_folder(folder, "turbogen train text2img")
     config = Text2ImgConfig.from_dict(data, str(config_file))
     model = UNet(config.unet)
-    try:
-        model.load_state_dict(load_file(str(weights_file)))
-    except (RuntimeError, OSError) as err:   # wrong shapes, missing keys, corrupt file
-        raise InputError(f"{weights_file} does not match {config_file}: "
-                         f"{str(err).splitlines()[0]}") from None
+    load_weights(model, weights_file, config_file)
     return model.to(device).eval(), config
 
 
