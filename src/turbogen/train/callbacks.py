@@ -136,19 +136,24 @@ class SampleGrid(Callback):
         self.write(trainer)
 
 
-def plot_losses(state: TrainState, title: str = "training loss") -> bytes:
+def plot_curves(curves: dict[str, list], title: str, ylabel: str = "loss",
+                log: bool = False) -> bytes:
+    """A PNG of (step, value) curves, one per label; a legend when there are several."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-    if state.losses:
-        steps, values = zip(*state.losses)
-        ax.plot(steps, values, linewidth=1)
+    drawn = {label: points for label, points in curves.items() if points}
+    for label, points in drawn.items():
+        ax.plot(*zip(*points), linewidth=1, label=label)
+    if log and drawn:
         ax.set_yscale("log")
     ax.set_xlabel("step")
-    ax.set_ylabel("loss (MSE)")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.grid(alpha=0.3)
+    if len(curves) > 1 and drawn:
+        ax.legend()
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -156,11 +161,19 @@ def plot_losses(state: TrainState, title: str = "training loss") -> bytes:
     return buffer.getvalue()
 
 
-class LossPlot(Callback):
-    """`folder/loss_curve.png`, redrawn every `every` steps and at the end."""
+def plot_losses(state: TrainState, title: str = "training loss") -> bytes:
+    """The training loss (MSE) on a log scale."""
+    return plot_curves({"loss": state.losses}, title, "loss (MSE)", log=True)
 
-    def __init__(self, folder: str | Path, every: int, title: str = "training loss") -> None:
+
+class LossPlot(Callback):
+    """`folder/loss_curve.png`, redrawn every `every` steps and at the end; `plot(state)`
+    draws it (default: the training loss)."""
+
+    def __init__(self, folder: str | Path, every: int, title: str = "training loss",
+                 plot=None) -> None:
         self.folder, self.every, self.title = Path(folder), every, title
+        self.plot = plot or (lambda state: plot_losses(state, self.title))
 
     def on_step_end(self, trainer) -> None:
         if self.every and trainer.state.step % self.every == 0:
@@ -168,7 +181,7 @@ class LossPlot(Callback):
 
     def on_train_end(self, trainer) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.folder / "loss_curve.png", plot_losses(trainer.state, self.title))
+        atomic_write_bytes(self.folder / "loss_curve.png", self.plot(trainer.state))
 
 
 class Checkpointing(Callback):

@@ -8,7 +8,6 @@ plain `Trainer` with the negative ELBO as its loss.
 """
 from __future__ import annotations
 
-import io
 import math
 import platform
 import time
@@ -28,7 +27,8 @@ from ..models.gan import MLPGANConfig, MLPDiscriminator, MLPGenerator
 from ..models.vae import VAE, VAEConfig, vae_loss
 from ..pipelines.classic_model import ClassicModel, save_classic
 from ..pipelines.classic_sample import grid, grid_labels, sample
-from .callbacks import EMA, Checkpointing, Callback, Progress, SampleGrid, ThreadTuner, eval_model
+from .callbacks import (EMA, Callback, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
+                        eval_model, plot_curves)
 from .checkpoint import latest_checkpoint
 from .loop import Trainer, autocast_for, pick_device
 
@@ -160,41 +160,10 @@ class DLossLog(Callback):
             self.window.clear()
 
 
-def plot_curves(state, title: str, labels: tuple[str, str]) -> bytes:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=100)
-    if state.losses:
-        ax.plot(*zip(*state.losses), linewidth=1, label=labels[0])
-    if state.extra.get("d_losses"):
-        ax.plot(*zip(*state.extra["d_losses"]), linewidth=1, label=labels[1])
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-class CurvePlot(Callback):
-    """`folder/loss_curve.png` (generator and discriminator losses, or the VAE's ELBO)."""
-
-    def __init__(self, folder: Path, every: int, title: str, labels: tuple[str, str]) -> None:
-        self.folder, self.every, self.title, self.labels = folder, every, title, labels
-
-    def on_step_end(self, trainer) -> None:
-        if self.every and trainer.state.step % self.every == 0:
-            self.on_train_end(trainer)
-
-    def on_train_end(self, trainer) -> None:
-        atomic_write_bytes(self.folder / "loss_curve.png",
-                           plot_curves(trainer.state, self.title, self.labels))
+def curve_plot(out: Path, every: int, title: str, labels: tuple[str, str]) -> LossPlot:
+    """`out/loss_curve.png`: generator and discriminator losses, or the VAE's loss terms."""
+    return LossPlot(out, every, title, plot=lambda state: plot_curves(
+        {labels[0]: state.losses, labels[1]: state.extra.get("d_losses", [])}, title))
 
 
 def make_batches(data: ImageSet, recipe: ClassicRecipe, seed: int, device: torch.device):
@@ -260,7 +229,7 @@ def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints:
         callbacks.append(DLossLog())
     curve_labels = ("generator", "discriminator") if gan else ("negative ELBO", "")
     callbacks += [SampleGrid(out, sample_fn, per_epoch),
-                  CurvePlot(out, per_epoch, name, curve_labels), ckpt]
+                  curve_plot(out, per_epoch, name, curve_labels), ckpt]
     kwargs = dict(max_steps=recipe.epochs * per_epoch, max_seconds=recipe.minutes * 60,
                   callbacks=callbacks, device=device,
                   amp_dtype=torch.bfloat16 if recipe.bf16 else None, log_every=10)
