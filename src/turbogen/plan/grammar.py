@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import PlanError
-from ..world import MAX_OBJECTS
+from ..world import COLORS, MAX_OBJECTS, SHAPES
 from . import lexicon as lx
 
 
@@ -347,7 +347,6 @@ class _ParseState:
         self.order = (value, len(self.request.groups))
 
     def _on_every(self, value, text):
-        from ..world import COLORS, SHAPES
         n = len(COLORS) if value == "color" else len(SHAPES)
         raise PlanError(f"'{text}' asks for one object per {value} ({n} of them); a scene holds "
                         f"1 to {MAX_OBJECTS} objects")
