@@ -62,7 +62,30 @@ CASES = [
     ("a star centered", {"places": [{"what": {"shape": "star"}, "place": "center"}]}),
     ("a square on the left side of the canvas",
      {"places": [{"what": {"shape": "square"}, "place": "left"}]}),
+    # orderings said as arrangements, before or after the objects; comparatives without "than"
+    ("Three shapes in a vertical stack: a star, a circle and a square.",
+     {"relations": star_circle("above")
+      + [{"a": {"shape": "circle"}, "relation": "above", "b": {"shape": "square"}}]}),
+    ("a star and a circle, one above the other", {"relations": star_circle("above")}),
+    ("There's a circle and a star, and the star is the one further left.",
+     {"relations": star_circle("left of")}),
+    ("Top-left corner holds a star and the bottom-right corner a circle.",
+     {"places": [{"what": {"shape": "star"}, "place": "top left"},
+                 {"what": {"shape": "circle"}, "place": "bottom right"}]}),
 ]
+
+
+def test_around_puts_one_object_on_each_side(planner):
+    request = planner.read("a big circle with four little stars around it")
+    assert sorted(rel for _, rel, _ in request.relations) == sorted(
+        ["left of", "right of", "above", "below"])
+    plan = planner.plan("a big circle with four little stars around it", seed=3)
+    circle = next(o for o in plan.objects if o.shape == "circle")
+    stars = [o for o in plan.objects if o.shape == "star"]
+    cx, cy = (circle.box[0] + circle.box[2]) / 2, (circle.box[1] + circle.box[3]) / 2
+    sides = {("left" if (o.box[0] + o.box[2]) / 2 < cx else "right",
+              "up" if (o.box[1] + o.box[3]) / 2 < cy else "down") for o in stars}
+    assert len(stars) == 4 and len(sides) >= 3
 
 
 @pytest.mark.parametrize("prompt, expected", CASES)
@@ -121,6 +144,23 @@ def test_structure_is_read(planner, prompt, expected):
     ("quantity 2, shape square, colour red", [{"shape": "square", "color": "red", "count": 2}]),
     ("a circle of average size", [{"shape": "circle", "size": "medium", "count": 1}]),
     ("a sole pink star", [{"shape": "star", "color": "pink", "count": 1}]),
+    # lists of colours or sizes give one object each; "one" after adjectives is a noun
+    ("four diamonds, one of each of these colours: red, orange, yellow, green",
+     [{"shape": "diamond", "color": c, "count": 1} for c in ("red", "orange", "yellow", "green")]),
+    ("Three circles in three sizes - small, medium and large - all yellow",
+     [{"shape": "circle", "color": "yellow", "size": s, "count": 1}
+      for s in ("small", "medium", "large")]),
+    ("a star and a green one", [{"shape": "star", "count": 1},
+                                {"shape": "star", "color": "green", "count": 1}]),
+    ("just one shape - a round, green one", [{"shape": "circle", "color": "green", "count": 1}]),
+    ("Something round and orange", [{"shape": "circle", "color": "orange", "count": 1}]),
+    ("A blue thing shaped like a diamond", [{"shape": "diamond", "color": "blue", "count": 1}]),
+    ("circle, blue, small, one of it",
+     [{"shape": "circle", "color": "blue", "size": "small", "count": 1}]),
+    ("A yellow diamond one size down from medium",
+     [{"shape": "diamond", "color": "yellow", "size": "small", "count": 1}]),
+    ("a star larger than medium", [{"shape": "star", "size": "large", "count": 1}]),
+    ("{shape: diamond, color: red}", [{"shape": "diamond", "color": "red", "count": 1}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))
@@ -136,6 +176,8 @@ def test_counts_and_groups(planner, prompt, objects):
     ("two circles of any colour except red", [{"color": "red"}]),
     ("a star, minus the triangles", [{"shape": "triangle"}]),
     ("a green circle; exclude: squares", [{"shape": "square"}]),
+    ("Make a blue circle but keep red out of it.", [{"color": "red"}]),
+    ("A triangle that is not green", [{"shape": "triangle", "color": "green"}]),
 ])
 def test_negations(planner, prompt, exclude):
     facts = request_facts(planner.read(prompt))
@@ -151,6 +193,8 @@ def test_negations(planner, prompt, exclude):
     ("a circle with a star above itself", "itself"),
     ("a star in every colour", "one object per color"),
     ("the outline of a square", "cannot draw"),
+    ("a star smaller than large", "both"),
+    ("a star in the top left corner and in the bottom right corner", "both at the"),
 ])
 def test_structural_rejects(planner, prompt, words):
     with pytest.raises(PlanError, match=words):

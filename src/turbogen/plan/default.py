@@ -26,10 +26,15 @@ def request_facts(request: Request) -> dict:
     """The facts a Request asks for, in the format of plan/facts.py."""
     objects = [{**g.selector(), "count": g.count if isinstance(g.count, int) else list(g.count)}
                for g in request.groups]
+    selectors = [g.selector() for g in request.groups]
+    # a relation between groups that look alike ("four stars around a circle": one star per
+    # side) holds for the layout but cannot be read back from the plan, so it is not a fact
+    relations = [(a, rel, b) for a, rel, b in request.relations
+                 if selectors.count(selectors[a]) == 1 and selectors.count(selectors[b]) == 1]
     facts = {"objects": objects, "exclude": [dict(e) for e in request.exclude],
              "relations": [{"a": request.groups[a].selector(), "relation": rel,
                             "b": request.groups[b].selector()}
-                           for a, rel, b in request.relations],
+                           for a, rel, b in relations],
              "places": [{"what": g.selector(), "place": p} for g in request.groups for p in g.places]}
     if request.background:
         facts["background"] = request.background

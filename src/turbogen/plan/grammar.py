@@ -102,6 +102,10 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
     for value, phrases in lx.ORDER_WORDS.items():
         for p in phrases:
             add(p, "order", value)
+    for p in lx.ATTRIBUTE_PLURALS:
+        add(p, "attrs", True)
+    for p in lx.AROUND_WORDS:
+        add(p, "rel", "around")
     for value, phrases in lx.EVERY_WORDS.items():
         for p in phrases:
             add(p, "every", value)
@@ -114,8 +118,32 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
 
 def _words(text: str) -> list[str]:
     # a dash between spaces sets off a list or an aside, as a colon does
-    text = re.sub(r"\s[\u2013\u2014]\s|\s--\s", " : ", text.lower())
+    text = re.sub(r"\s[\u2013\u2014-]\s|\s--\s", " : ", text.lower())
+    text = _SIZE_STEP.sub(_size_step, _SIZE_COMPARED.sub(_size_compared, text))
     return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.replace("-", " "))
+
+
+_SIZES = ("small", "medium", "large")
+_SIZE_STEP = re.compile(r"\b(?:one|a) (?:size|step) (down|smaller|below|under|up|bigger|larger|"
+                        r"above|over) (?:from|than) (?:the )?(small|medium|large)\b(?: size)?")
+_SIZE_COMPARED = re.compile(r"\b(larger|bigger|smaller) than (?:a |the )?(small|medium|large)"
+                            r"\b(?: size| one)?")
+
+
+def _size_step(match: re.Match) -> str:
+    """'one size down from medium' -> 'small'; a step off the scale stays as written."""
+    step = -1 if match[1] in ("down", "smaller", "below", "under") else 1
+    i = _SIZES.index(match[2]) + step
+    return _SIZES[i] if 0 <= i < len(_SIZES) else match[0]
+
+
+def _size_compared(match: re.Match) -> str:
+    """'larger than medium' -> 'large'; 'smaller than large' could be small or medium, so it
+    stays as written (and is refused as two sizes)."""
+    i = _SIZES.index(match[2])
+    if match[1] == "smaller":
+        return _SIZES[0] if i == 1 else match[0]
+    return _SIZES[2] if i == 1 else match[0]
 
 
 _TABLE = _phrase_table()
@@ -143,7 +171,48 @@ def tokenize(prompt: str) -> list[tuple[str, object, str]]:
         else:
             tokens.append(("unknown", None, words[i]))
             i += 1
-    return tokens
+    return _keep_out(_count_of_pronoun(_attribute_counts(tokens)))
+
+
+def _attribute_counts(tokens):
+    """'in three sizes', 'these colours:': attribute nouns announce a list; they add nothing."""
+    out = list(tokens)
+    for i, (kind, _, text) in enumerate(out):
+        if kind == "attrs":
+            out[i] = ("filler", True, text)
+            if i and out[i - 1][0] == "count":
+                out[i - 1] = ("filler", True, out[i - 1][2])
+    return out
+
+
+def _count_of_pronoun(tokens):
+    """'one of it', 'two of them': a count restated for what was named, never 'a ... one'."""
+    out = list(tokens)
+    for i in range(len(out) - 2):
+        if out[i][0] == "count" and out[i + 1][2] == "of" and out[i + 2][0] == "pron":
+            out[i] = ("count", out[i][1], str(out[i][1]))
+    return out
+
+
+def _keep_out(tokens):
+    """'keep red out of it', 'leave the stars out': the verb negates what stands before 'out'."""
+    out = list(tokens)
+    for i, (_, _, text) in enumerate(out):
+        if text not in lx.KEEP_OUT_VERBS:
+            continue
+        ends = [j for j in range(i + 2, min(i + 6, len(out))) if out[j][2] == "out"]
+        if not ends:
+            continue
+        j = ends[0]
+        out[i] = ("neg", True, text)
+        out[j] = ("filler", True, "out")
+        if j + 1 < len(out) and out[j + 1][2] == "of":
+            k = j + 2
+            while k < len(out) and out[k][0] in ("det", "filler"):
+                k += 1
+            if k < len(out) and out[k][0] in ("pron", "canvas", "bgnoun"):
+                out[j + 1:k + 1] = [("filler", True, t[2]) for t in out[j + 1:k + 1]]
+    return out
 
 
 _REL_TO_PLACE = {"left of": "left", "right of": "right", "above": "top", "below": "bottom"}
@@ -176,6 +245,8 @@ def _unknown_slots(tokens, raw_next):
         generic_next = nxt == "shape" and tokens[nxt_i][1][0] is None
         if raw_next.get(i) == "of" and prev in ("start", "count", "sep", "neg", "rel", "place"):
             roles = ("count",)
+        elif prev == "shape" and tokens[meaningful[pos - 1]][2] in lx.POSTNOMINAL_NOUNS:
+            roles = ("shape",) + _ADJ_ROLES       # "something round and orange"
         elif generic_next:
             roles = ("shape",) + _ADJ_ROLES       # "a round shape", "a triangular object"
         elif nxt in ("color", "size") and prev in ("count", "color", "size") \
@@ -208,20 +279,86 @@ def _noun_follows(tokens, meaningful, pos) -> bool:
 
 
 def merge_shape_adjectives(tokens):
-    """'a round shape', 'a star shaped object': the generic noun takes the named shape."""
+    """'a round shape', 'a star shaped object', 'a round, green one': the generic noun takes
+    the named shape (adjectives between them stay with the object); 'something round and
+    orange': adjectives after such a noun describe it; 'a thing shaped like a diamond'."""
     out = []
-    for token in tokens:
-        if token[0] == "shape" and token[1][0] is None and token[2] not in ("one", "ones"):
+    for token in _postnominal(_shaped_like(tokens)):
+        if token[0] == "count" and token[2] == "one" and out \
+                and out[-1][0] in ("color", "size", "det"):
+            token = ("shape", (None, False), "one")      # "a round, green one", "the one"
+        if token[0] == "shape" and token[1][0] is None:
             back = len(out) - 1
-            while back >= 0 and out[back][0] == "filler":
+            while back >= 0 and (out[back][0] == "filler" or (
+                    token[2] in ("one", "ones") and out[back][0] in ("sep", "color", "size"))):
                 back -= 1
-            if back >= 0 and out[back][0] == "shape" and out[back][1][0] is not None:
+            between = [t for t in out[back + 1:] if t[0] in ("color", "size")]
+            if back >= 0 and out[back][0] == "shape" and out[back][1][0] is not None and (
+                    token[2] not in ("one", "ones") or between):
                 shape = out[back]
                 del out[back:]
+                out += between
                 out.append(("shape", (shape[1][0], token[1][1]), f"{shape[2]} {token[2]}"))
                 continue
         out.append(token)
     return out
+
+
+def _postnominal(tokens):
+    """'something round and orange' -> 'round orange something' (adjectives before it)."""
+    out, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token[0] == "shape" and token[2] in lx.POSTNOMINAL_NOUNS:
+            j, adjectives = i + 1, []
+            while j < len(tokens) and (tokens[j][0] in ("color", "size", "shape")
+                                       or (tokens[j][0] in ("and", "sep") and tokens[j][2] != "."
+                                           and j + 1 < len(tokens)
+                                           and tokens[j + 1][0] in ("color", "size", "shape"))):
+                if tokens[j][0] == "shape" and tokens[j][2] in lx.POSTNOMINAL_NOUNS:
+                    break
+                if tokens[j][0] != "and" and tokens[j][0] != "sep":
+                    adjectives.append(tokens[j])
+                j += 1
+            named = [t for t in adjectives if t[0] == "shape"]
+            if adjectives and len(named) <= 1:
+                out += [t for t in adjectives if t[0] != "shape"]
+                out.append(("shape", (named[0][1][0] if named else None, False),
+                            f"{token[2]} {named[0][2] if named else ''}".strip()))
+                i = j
+                continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _shaped_like(tokens):
+    """'a blue thing shaped like a diamond', 'an object in the shape of a star'."""
+    out, i = [], 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token[0] == "shape" and token[1][0] is None:
+            j = i + 1
+            words = []
+            while j < len(tokens) and tokens[j][0] in ("filler", "det", "count", "shape") \
+                    and tokens[j][1] in (True, 1, None, (None, False)):
+                words.append(tokens[j][2])
+                j += 1
+            phrase = " ".join(words)
+            if j < len(tokens) and tokens[j][0] == "shape" and tokens[j][1][0] is not None \
+                    and phrase in _SHAPED_LIKE:
+                out.append(("shape", (tokens[j][1][0], token[1][1]),
+                            f"{token[2]} {phrase} {tokens[j][2]}"))
+                i = j + 1
+                continue
+        out.append(token)
+        i += 1
+    return out
+
+
+_SHAPED_LIKE = {f"{lead} {article}" for lead in ("shaped like", "like", "in the shape of",
+                                                 "with the shape of", "in the form of")
+                for article in ("a", "an", "the")}
 
 
 def _count_range(n: int, bound: str) -> int | tuple[int, int]:
@@ -266,10 +403,31 @@ def demonstrative_pronouns(tokens):
     return out
 
 
+def scoped_negations(tokens):
+    """'a triangle that is not green': the negation is about triangles, not every object."""
+    out = list(tokens)
+    for i, (kind, value, text) in enumerate(out):
+        if kind != "shape" or value[0] is None:
+            continue
+        j = i + 1
+        if j < len(out) and out[j][2] in ("that", "which", "who"):
+            j += 1
+            while j < len(out) and out[j][2] in ("is", "are", "s"):
+                j += 1
+            if j < len(out) and out[j][0] == "neg" and out[j][2] in _SCOPED_NEGATIONS \
+                    and j + 1 < len(out) and out[j + 1][0] in ("color", "size"):
+                out[j] = ("neg", "scoped", out[j][2])
+    return out
+
+
+_SCOPED_NEGATIONS = ("not", "isn t", "aren t", "never")
+
+
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
-    for kind, value, text in demonstrative_pronouns(merge_shape_adjectives(tokens)):
+    tokens = scoped_negations(merge_shape_adjectives(tokens))
+    for kind, value, text in demonstrative_pronouns(tokens):
         state.feed(kind, value, text)
     state.finish()
     return state.request
@@ -308,6 +466,10 @@ class _ParseState:
         self.order: tuple[str, int] | None = None   # "from left to right": (relation, first)
         self.only = False                     # "only" was read in this phrase
         self.header_attrs: dict = {}          # "three large shapes: ...": every one large
+        self.last_raw = ""                    # the text of the last token that was not filler
+        self.carving: int | None = None       # the group "one red, one blue" is splitting
+        self.neg_scope: str | None = None     # "a triangle that is not green": triangles only
+        self.comparative = False              # "further", "more": a direction compares
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
@@ -330,6 +492,8 @@ class _ParseState:
         handler(value, text)
         if kind not in ("filler", "sep"):
             self.prev_kind = kind
+        if kind != "filler":
+            self.last_raw = text
 
     def _on_both(self, value, text):
         n = self.np.get("count")
@@ -344,7 +508,7 @@ class _ParseState:
         self.distribute = True
 
     def _on_order(self, value, text):
-        self.order = (value, len(self.request.groups))
+        self.order = (value, len(self.request.groups), self.sentence_start)
 
     def _on_every(self, value, text):
         n = len(COLORS) if value == "color" else len(SHAPES)
@@ -358,6 +522,8 @@ class _ParseState:
     def _on_filler(self, value, text):
         if text == "only":
             self.only = True
+        if text in ("further", "farther", "more"):
+            self.comparative = True     # "the square is the one further left"
         if self.run and text in ("of", "than", "from"):
             self.run_of = True      # "west of a circle", "higher than": a relation, not a place
 
@@ -419,17 +585,21 @@ class _ParseState:
         self.np["article"] = text in ("a", "an")
 
     def _on_color(self, value, text):
-        if self.np.get("color") not in (None, value) and self.prev_kind == "and":
-            self.elided.append(self.np)     # "red and blue circles": a red one and a blue one
-            self.np = {}
-        if self.np.get("color") not in (None, value):
-            raise PlanError(f"one object cannot be both {self.np['color']} and {value}")
-        self.np["color"] = value
+        self._adjective("color", value)
 
     def _on_size(self, value, text):
-        if self.np.get("size") not in (None, value):
-            raise PlanError(f"one object cannot be both {self.np['size']} and {value}")
-        self.np["size"] = value
+        self._adjective("size", value)
+
+    def _adjective(self, key: str, value: str) -> None:
+        if self.np.get(key) not in (None, value) and (
+                self.prev_kind == "and" or self.last_raw == ",") \
+                and self.np.get("count") is None:
+            # "red and blue circles", "red, blue and green": one object per word of the list
+            self.elided.append(self.np)
+            self.np = {}
+        if self.np.get(key) not in (None, value):
+            raise PlanError(f"one object cannot be both {self.np[key]} and {value}")
+        self.np[key] = value
 
     def _on_bgcolor(self, value, text):
         if self.bg_expected or not self.np or self.negating:
@@ -460,8 +630,10 @@ class _ParseState:
         self.bg_expected = False
 
     def _on_neg(self, value, text):
+        scope = self.request.groups[self.last_group].shape \
+            if value == "scoped" and self.last_group is not None else None
         self._close_headless(text)
-        self.negating = True
+        self.negating, self.neg_scope = True, scope
 
     def _on_shape(self, value, text):
         shape, plural = value
@@ -491,7 +663,8 @@ class _ParseState:
             return
         if text in ("one", "ones") and self.last_group is not None \
                 and isinstance(np_.get("count"), int) and (np_.get("color") or np_.get("size")) \
-                and self._carve(np_):
+                and (self.request.groups[self.last_group].count != 1
+                     or self.carving == self.last_group) and self._carve(np_):
             return      # "two stars: a green one and an orange one"
         count = np_.get("count")
         if count is None:
@@ -580,6 +753,25 @@ class _ParseState:
             raise PlanError(f"the {group.describe()} cannot be {rels[0]} itself")
         self.request.relations += [(a, rel, b) for rel in rels]
 
+    def _spread_around(self) -> None:
+        """'four stars around a circle': one star on each side (left, right, above, below)."""
+        relations = []
+        for a, rel, b in self.request.relations:
+            if rel != "around":
+                relations.append((a, rel, b))
+                continue
+            group = self.request.groups[a]
+            n = group.count if isinstance(group.count, int) else group.count[0]
+            group.count = 1
+            members = [a]
+            for _ in range(n - 1):
+                self.request.groups.append(Group(count=1, shape=group.shape, color=group.color,
+                                                 size=group.size, places=list(group.places)))
+                members.append(len(self.request.groups) - 1)
+            for k, member in enumerate(members):
+                relations.append((member, lx.AROUND_SIDES[k % len(lx.AROUND_SIDES)], b))
+        self.request.relations = relations
+
     def _antecedent(self, not_this: int | None) -> int | None:
         """What 'it' points back at: the latest object other than the one being described."""
         for index in range(len(self.request.groups) - 1, -1, -1):
@@ -657,7 +849,10 @@ class _ParseState:
 
     def _on_place(self, value, text):
         if not self.run:
+            lone_det = self.np == {"det": True}
             self._close_headless(text)
+            if lone_det:       # "the bottom right corner a circle": the place opens a phrase
+                self.np = {"det": True}
         self.run += value.split()
         self.run_texts.append(text)
 
@@ -683,6 +878,10 @@ class _ParseState:
                 self._on_rel(rels, " ".join(texts))
                 self.np = np_
                 return
+        comparative, self.comparative = self.comparative or any(
+            t in ("higher", "lower", "higher up", "lower down") for t in texts), False
+        if comparative and next_kind in (None, "sep", "and") and self._compare(run):
+            return
         place = _compose_place(run, " ".join(texts))
         if next_kind in ("shape", "color", "size") and any(k != "det" for k in self.np):
             self.pending_places.append(place)           # "a top-left star"
@@ -691,6 +890,16 @@ class _ParseState:
             self.pending_places.append(place)
         else:
             self._place_for_last(place)
+
+    def _compare(self, run: list[str]) -> bool:
+        """'a star and a square; the square is further left': with two objects and no 'than',
+        a comparative direction relates the object to the other one."""
+        rels = [_PLACE_TO_REL[d] for d in dict.fromkeys(run) if d in _PLACE_TO_REL]
+        if len(self.request.groups) != 2 or self.last_group is None or not rels \
+                or self.pending_rel is not None:
+            return False
+        self._relate(self.last_group, rels, 1 - self.last_group)
+        return True
 
     def _place_for_last(self, place: str) -> None:
         if self.last_group is not None and self.pending_rel is None:
@@ -712,6 +921,8 @@ class _ParseState:
             group = self.request.groups[-1]
             if group.shape is None and not group.places:
                 self.request.groups.pop()     # "four shapes: two circles and two squares"
+                if self.order is not None:    # "three shapes in a vertical stack: ..."
+                    self.order = (self.order[0], len(self.request.groups), self.order[2])
                 self.header_total = group.count if isinstance(group.count, int) else None
                 self.header_attrs = {k: v for k, v in (("color", group.color),
                                                        ("size", group.size)) if v}
@@ -743,8 +954,13 @@ class _ParseState:
         np_.pop("det", None)
         if np_.pop("article", False) and set(np_) == {"count"}:
             np_ = {}     # a dangling "a" ("an image of ..."): an article, not a count
-        if self.negating and (np_.get("color") or np_.get("size")):
-            self._add_exclusion({"color": np_.get("color"), "size": np_.get("size")})
+        if self.elided and (np_.get("color") or np_.get("size")) and np_.get("count") is None \
+                and not self.negating and self.last_group is not None:
+            self._distribute_list(self.elided + [np_])   # "three circles: red, blue and green"
+            self.elided = []
+        elif self.negating and (np_.get("color") or np_.get("size")):
+            self._add_exclusion({"shape": self.neg_scope, "color": np_.get("color"),
+                                 "size": np_.get("size")})
         elif self.distribute and (np_.get("color") or np_.get("size")) \
                 and np_.get("count") is None and self._spread(np_):
             pass   # "a large and a small triangle, both green"
@@ -769,7 +985,7 @@ class _ParseState:
             words = " ".join(str(v) for k, v in np_.items() if k != "article")
             raise PlanError(f"'{words}' needs a shape (circle, square, triangle, diamond, star)")
         if text not in lx.NEGATION_WORDS:
-            self.negating = False
+            self.negating, self.neg_scope = False, None
 
     def _predicate(self, np_: dict, index: int | None = None) -> bool:
         group = self.request.groups[self.last_group if index is None else index]
@@ -781,6 +997,19 @@ class _ParseState:
                 setattr(group, key, np_[key])
         return True
 
+    def _distribute_list(self, parts: list[dict]) -> None:
+        """One object of the last group per listed colour/size ('four diamonds: red, orange,
+        yellow and green')."""
+        group = self.request.groups[self.last_group]
+        if isinstance(group.count, tuple):
+            group.count = len(parts)
+        if group.count != len(parts):
+            raise PlanError(f"the prompt lists {len(parts)} colours or sizes for "
+                            f"{group.count} {group.describe()}s; give one per object")
+        for part in parts[1:]:       # the group itself keeps the first, so order is kept
+            self._carve({**part, "count": 1})
+        self._carve({**parts[0], "count": 1})
+
     def _carve(self, np_: dict) -> bool:
         """Split `np_['count']` objects with the given colour/size off the last group."""
         group, n = self.request.groups[self.last_group], np_["count"]
@@ -790,6 +1019,7 @@ class _ParseState:
         if group.count == n:
             self._predicate(np_)
             return True
+        self.carving = self.last_group
         group.count -= n
         part = Group(count=n, shape=group.shape, color=np_.get("color") or group.color,
                      size=np_.get("size") or group.size, places=list(group.places))
@@ -824,9 +1054,12 @@ class _ParseState:
         if self.pending_places and self.request.groups:
             self.request.groups[-1].places += self.pending_places
         if self.order is not None:     # "from top to bottom: a, b, c": a above b above c
-            rel, first = self.order
+            rel, first, sentence = self.order
+            if len(self.request.groups) - first < 2:   # "a circle and a star, one above the other"
+                first = sentence
             listed = range(first, len(self.request.groups))
             self.request.relations += [(a, rel, a + 1) for a in listed[:-1]]
+        self._spread_around()
         if not self.request.groups:
             raise PlanError("the prompt names no object; describe a scene such as "
                             "\"a red circle above two blue squares\"")

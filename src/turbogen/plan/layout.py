@@ -2,6 +2,8 @@
 every relation and place holds, sizes match and no two boxes come closer than the gap."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..errors import PlanError
@@ -29,6 +31,11 @@ def check_contradictions(request: Request) -> None:
             if all(sel.get(k) == v for k, v in ex.items()):
                 raise PlanError(f"the prompt asks for a {group.describe()} but also excludes "
                                 f"{' '.join(ex.values())} things")
+        for first, second in itertools.combinations(group.places, 2):
+            (ax, ay), (bx, by) = place_ranges(first), place_ranges(second)
+            if min(ax[1], bx[1]) <= max(ax[0], bx[0]) or min(ay[1], by[1]) <= max(ay[0], by[0]):
+                raise PlanError(f"the {group.describe()} cannot be both at the {first} and at "
+                                f"the {second}")
     for axis in (0, 1):
         edges = set()
         for a, rel, b in request.relations:

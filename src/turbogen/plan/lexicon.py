@@ -41,7 +41,12 @@ SHAPE_WORDS = {   # singular, plural
 }
 GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
                  ("item", "items"), ("one", "ones"), ("anything", "anything"),
-                 ("figure", "figures")]
+                 ("something", "something"), ("figure", "figures")]
+# Generic nouns whose adjectives follow them: "something round and orange".
+POSTNOMINAL_NOUNS = ["something", "anything"]
+# Plural attribute nouns: "in three sizes", "one of each of these colours: red, blue".
+ATTRIBUTE_PLURALS = ["colours", "colors", "sizes", "shades", "hues", "tones",
+                     "different colours", "different colors", "different sizes"]
 SIZE_WORDS = {
     "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
               "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size"],
@@ -214,7 +219,7 @@ FILLER_WORDS = [
     "everything else", "up to you", "your choice", "you choose",
     # sameness adds nothing: objects of one group already share colour and size
     "identical", "equal", "equally", "same size", "the same size", "matching", "similar",
-    "anywhere", "at all", "make sure", "ensure", "sure",
+    "anywhere", "at all", "make sure", "ensure", "sure", "keep", "keeps",
 ]
 # Words that spread what follows over every object of the sentence: "a large and a small
 # triangle, both green"; "two shapes, both triangles".
@@ -227,6 +232,20 @@ ORDER_WORDS = {
     "above": ["from top to bottom", "top to bottom", "going top to bottom", "going down"],
     "below": ["from bottom to top", "bottom to top", "going bottom to top", "going up"],
 }
+# Arrangements that read the same way: "in a vertical stack: a, b, c" puts a above b above c;
+# said after the objects ("a circle and a star, one above the other") they order those.
+ORDER_WORDS["above"] += ["in a vertical stack", "vertical stack", "stacked vertically",
+                         "vertically stacked", "in a vertical column", "vertical column",
+                         "in a vertical line", "vertical line", "stacked on top of each other",
+                         "one above the other", "one on top of the other", "one over the other"]
+ORDER_WORDS["left of"] += ["in a horizontal row", "horizontal row", "in a horizontal line",
+                           "horizontal line", "one beside the other", "one next to the other"]
+# Objects spread around another: four stars around a circle go left, right, above and below.
+AROUND_WORDS = ["around", "all around", "surrounding", "encircling", "circling",
+                "on all sides of", "on every side of", "on each side of", "ringing"]
+AROUND_SIDES = ("left of", "right of", "above", "below")
+# "keep red out of it", "leave the stars out": a negation split around what it excludes.
+KEEP_OUT_VERBS = ["keep", "leave"]
 # One object per colour or shape of the world: more than a scene holds.
 EVERY_WORDS = {
     "color": ["every colour", "every color", "each colour", "each color", "all colours",

@@ -1,6 +1,7 @@
 """Checks on raw prompt text at the boundary, before any planner sees it."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -26,8 +27,13 @@ def check_prompt(text: object) -> str:
             raise InputError(f"the prompt contains a control character (U+{ord(ch):04X}); "
                              "use plain text on one line")
     if stripped[0] in "{[" and stripped[-1] in "}]":
-        raise InputError("the prompt looks like JSON; pass a ScenePlan file with --plan, "
-                         "or write the scene in words")
+        try:
+            json.loads(stripped)
+        except ValueError:     # "{shape: diamond, color: red}": words in braces, read them
+            stripped = stripped[1:-1].strip() or stripped
+        else:
+            raise InputError("the prompt is JSON; pass a ScenePlan file with --plan, "
+                             "or write the scene in words")
     if _MARKUP.search(stripped):
         raise InputError("the prompt contains markup (HTML tags or code fences); "
                          "write the scene in plain words")
