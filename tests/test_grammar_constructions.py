@@ -75,6 +75,32 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("prompt, typo, word", [
+    ("a green cirlce", "cirlce", "circle"), ("Gray backround, a pink star", "backround", "background"),
+    ("a yelow star", "yelow", "yellow"), ("a traingle", "traingle", "triangle"),
+])
+def test_typos_of_known_words_are_read_and_noted(planner, prompt, typo, word):
+    request = planner.read(prompt)
+    assert f"read '{typo}' as '{word}'" in planner.last_notes
+    assert request.groups
+
+
+def test_real_words_are_not_corrected():
+    from turbogen.plan.spelling import corrections
+    assert corrections(["round", "tile", "teal", "gren"]) == {}    # gren: green or grey?
+
+
+def test_fronted_places_after_a_comma_go_to_the_next_object(planner):
+    request = planner.read("on the left a cyan square, on the right an orange square")
+    assert [g.places for g in request.groups] == [["left"], ["right"]]
+
+
+def test_no_small_things_still_leaves_sizes_to_draw(planner):
+    for seed in range(4):
+        plan = planner.plan("no small things: a square and a diamond", seed)
+        assert all(o.size != "small" for o in plan.objects)
+
+
 def test_around_puts_one_object_on_each_side(planner):
     request = planner.read("a big circle with four little stars around it")
     assert sorted(rel for _, rel, _ in request.relations) == sorted(
@@ -161,6 +187,24 @@ def test_structure_is_read(planner, prompt, expected):
      [{"shape": "diamond", "color": "yellow", "size": "small", "count": 1}]),
     ("a star larger than medium", [{"shape": "star", "size": "large", "count": 1}]),
     ("{shape: diamond, color: red}", [{"shape": "diamond", "color": "red", "count": 1}]),
+    ("six circles, half of them red and half blue",
+     [{"shape": "circle", "color": "red", "count": 3}, {"shape": "circle", "color": "blue", "count": 3}]),
+    ("Make it four: two red triangles, two purple squares.",
+     [{"shape": "triangle", "color": "red", "count": 2},
+      {"shape": "square", "color": "purple", "count": 2}]),
+    ("make one star green and the other star purple",
+     [{"shape": "star", "color": "green", "count": 1}, {"shape": "star", "color": "purple", "count": 1}]),
+    ("Please, one circle purple and one diamond yellow.",
+     [{"shape": "circle", "color": "purple", "count": 1},
+      {"shape": "diamond", "color": "yellow", "count": 1}]),
+    ("three objects, each one a blue diamond", [{"shape": "diamond", "color": "blue", "count": 3}]),
+    ("white background, nothing on it but a purple triangle",
+     [{"shape": "triangle", "color": "purple", "count": 1}]),
+    ("a round spot in crimson", [{"shape": "circle", "color": "red", "count": 1}]),
+    ("the shape of a star, coloured pink", [{"shape": "star", "color": "pink", "count": 1}]),
+    ("Size: large. Shape: circle. Colour: yellow.",
+     [{"shape": "circle", "color": "yellow", "size": "large", "count": 1}]),
+    ("a pea-sized dot", [{"shape": "circle", "size": "small", "count": 1}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))
@@ -178,6 +222,8 @@ def test_counts_and_groups(planner, prompt, objects):
     ("a green circle; exclude: squares", [{"shape": "square"}]),
     ("Make a blue circle but keep red out of it.", [{"color": "red"}]),
     ("A triangle that is not green", [{"shape": "triangle", "color": "green"}]),
+    ("Please draw a star, avoiding red and blue.", [{"color": "red"}, {"color": "blue"}]),
+    ("Shapes: 4. Colour: anything but blue.", [{"color": "blue"}]),
 ])
 def test_negations(planner, prompt, exclude):
     facts = request_facts(planner.read(prompt))

@@ -6,6 +6,7 @@ that misses what the prompt said is never presented as right.
 """
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -13,11 +14,13 @@ import numpy as np
 from ..errors import PlanError, TurbogenError
 from .base import PlanResult
 from .facts import fact_failures
+from .fields import fields_to_words
 from .grammar import Request, parse, required_words, tokenize, unknown_roles, _words
 from .lexicon import COLOUR_MODIFIERS
 from .layout import realize
 from .prompt_text import check_prompt
 from .scene_plan import ScenePlan
+from .spelling import corrections
 from .word_matcher import (background_of_name, colour_of_name, embed_words, is_colour_name,
                            match_words)
 
@@ -84,11 +87,16 @@ class DefaultPlanner:
     def read(self, prompt: str) -> Request:
         """Prompt text to Request, resolving words outside the lexicon by meaning."""
         text = check_prompt(prompt)
+        text = fields_to_words(text) or text     # "Size: large. Shape: circle."
+        self.last_notes = []
+        typos = corrections([t[2] for t in tokenize(text) if t[0] == "unknown"])
+        if typos:        # "a green cirlce": read as "circle", and say so
+            text = re.sub(r"[A-Za-z]+", lambda m: typos.get(m[0].lower(), m[0]), text)
+            self.last_notes = [f"read '{typo}' as '{word}'" for typo, word in typos.items()]
         tokens = _merge_colour_names(tokenize(text))
         words = _words(text)
         raw_next = self._raw_next(tokens, words)
         roles = unknown_roles(tokens, raw_next)
-        self.last_notes = []
         if roles:
             idx = sorted(roles)
             required = required_words(tokens, raw_next)

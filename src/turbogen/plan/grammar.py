@@ -171,7 +171,21 @@ def tokenize(prompt: str) -> list[tuple[str, object, str]]:
         else:
             tokens.append(("unknown", None, words[i]))
             i += 1
-    return _keep_out(_count_of_pronoun(_attribute_counts(tokens)))
+    return _nothing_but(_keep_out(_count_of_pronoun(_attribute_counts(tokens))))
+
+
+def _nothing_but(tokens):
+    """'nothing on it but a purple triangle': only what follows, not a negation."""
+    out = list(tokens)
+    for i, (kind, _, text) in enumerate(out):
+        if kind == "neg" and text in ("nothing", "none"):
+            j = i + 1
+            while j < len(out) and j - i <= 4 and out[j][0] in ("filler", "pron", "det") \
+                    and out[j][2] not in ("but", "except"):
+                j += 1
+            if j < len(out) and out[j][2] in ("but", "except") and j > i + 1:
+                out[i:j + 1] = [("filler", True, t[2]) for t in out[i:j + 1]]
+    return out
 
 
 def _attribute_counts(tokens):
@@ -247,6 +261,8 @@ def _unknown_slots(tokens, raw_next):
             roles = ("count",)
         elif prev == "shape" and tokens[meaningful[pos - 1]][2] in lx.POSTNOMINAL_NOUNS:
             roles = ("shape",) + _ADJ_ROLES       # "something round and orange"
+        elif prev == "shape" and tokens[meaningful[pos - 1]][2] in _SHAPE_ADJECTIVES:
+            roles = ("shape",)                    # "a round spot": the noun after the look
         elif generic_next:
             roles = ("shape",) + _ADJ_ROLES       # "a round shape", "a triangular object"
         elif nxt in ("color", "size") and prev in ("count", "color", "size") \
@@ -289,8 +305,8 @@ def merge_shape_adjectives(tokens):
             token = ("shape", (None, False), "one")      # "a round, green one", "the one"
         if token[0] == "shape" and token[1][0] is None:
             back = len(out) - 1
-            while back >= 0 and (out[back][0] == "filler" or (
-                    token[2] in ("one", "ones") and out[back][0] in ("sep", "color", "size"))):
+            while back >= 0 and (out[back][0] == "filler" or out[back][0] in ("sep", "color",
+                                                                               "size")):
                 back -= 1
             between = [t for t in out[back + 1:] if t[0] in ("color", "size")]
             if back >= 0 and out[back][0] == "shape" and out[back][1][0] is not None and (
@@ -300,8 +316,15 @@ def merge_shape_adjectives(tokens):
                 out += between
                 out.append(("shape", (shape[1][0], token[1][1]), f"{shape[2]} {token[2]}"))
                 continue
+        if token[0] == "shape" and token[1][0] is not None and out and out[-1][0] == "shape" \
+                and out[-1][1][0] == token[1][0] and out[-1][2] in _SHAPE_ADJECTIVES:
+            out[-1] = ("shape", token[1], f"{out[-1][2]} {token[2]}")   # "a round dot"
+            continue
         out.append(token)
     return out
+
+
+_SHAPE_ADJECTIVES = ("round", "circular", "triangular")
 
 
 def _postnominal(tokens):
@@ -346,7 +369,8 @@ def _shaped_like(tokens):
                 j += 1
             phrase = " ".join(words)
             if j < len(tokens) and tokens[j][0] == "shape" and tokens[j][1][0] is not None \
-                    and phrase in _SHAPED_LIKE:
+                    and (phrase in _SHAPED_LIKE or (token[2] == "shape"
+                                                    and phrase in ("of a", "of an"))):
                 out.append(("shape", (tokens[j][1][0], token[1][1]),
                             f"{token[2]} {phrase} {tokens[j][2]}"))
                 i = j + 1
@@ -398,7 +422,8 @@ def demonstrative_pronouns(tokens):
         if kind == "shape" and text in ("shape", "shapes") and after[0] == "shape" \
                 and after[1][0] is not None:
             out[i] = ("filler", True, text)       # "shape triangle", "shape: star"
-        if kind == "rel" and text == "over" and out[i + 1][0] in ("place", "dir"):
+        nxt = next((t for t in out[i + 1:] if t[0] not in ("filler", "det")), ("end", None, ""))
+        if kind == "rel" and text == "over" and nxt[0] in ("place", "dir"):
             out[i] = ("filler", True, text)       # "far over on the right-hand side"
     return out
 
@@ -423,10 +448,21 @@ def scoped_negations(tokens):
 _SCOPED_NEGATIONS = ("not", "isn t", "aren t", "never")
 
 
+def halves(tokens):
+    """'six circles, half of them red and half blue': 'half' starts a part, not a place."""
+    out = list(tokens)
+    for i in range(1, len(out) - 1):
+        kind, _, text = out[i]
+        if text == "half" and out[i - 1][0] in ("sep", "and") and (
+                out[i + 1][0] in ("color", "size") or out[i + 1][2] == "of"):
+            out[i] = ("half", True, text)
+    return out
+
+
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
-    tokens = scoped_negations(merge_shape_adjectives(tokens))
+    tokens = halves(scoped_negations(merge_shape_adjectives(tokens)))
     for kind, value, text in demonstrative_pronouns(tokens):
         state.feed(kind, value, text)
     state.finish()
@@ -470,6 +506,10 @@ class _ParseState:
         self.carving: int | None = None       # the group "one red, one blue" is splitting
         self.neg_scope: str | None = None     # "a triangle that is not green": triangles only
         self.comparative = False              # "further", "more": a direction compares
+        self.other = False                    # "the other star": not the one named before
+        self.half_of: int | None = None       # "six circles, half of them red"
+        self.header_group: Group | None = None  # "Shapes: 4.": a header whose count follows
+        self.run_prev = ""                    # what came before the direction run
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
@@ -519,9 +559,25 @@ class _ParseState:
         raise PlanError(f"'{text}' is a look Shapes World cannot draw: it draws flat shapes "
                         "filled with one colour")
 
+    def _on_half(self, value, text):
+        self._close_headless(text)
+        source = self.carving if self.carving is not None else self.last_group
+        if source is None:
+            raise PlanError("'half' needs objects before it, as in 'six circles, half of them "
+                            "red and half blue'")
+        if self.half_of is None:
+            self.half_of = self.request.groups[source].count
+        if not isinstance(self.half_of, int) or self.half_of % 2:
+            raise PlanError(f"half of {self.half_of} objects is not a whole number of objects")
+        self.np = {"count": self.half_of // 2}
+
     def _on_filler(self, value, text):
         if text == "only":
             self.only = True
+        if text in ("other", "the other"):
+            self.other = True           # "one star green and the other star purple"
+            if (self.np.get("color") or self.np.get("size")) and self.np.get("count") is None:
+                self._close_headless(text)      # "green" described the star before
         if text in ("further", "farther", "more"):
             self.comparative = True     # "the square is the one further left"
         if self.run and text in ("of", "than", "from"):
@@ -577,6 +633,7 @@ class _ParseState:
             self.np["article"] = False
             return
         if text == "one" and (self.np.get("color") or self.np.get("size")) \
+                and self.prev_kind in ("color", "size") \
                 and (self.np.get("count") is None or self.np.get("article")):
             return self._on_shape((None, False), text)    # "a crimson one"
         if self.np.get("count") is not None or self.np.get("color") or self.np.get("size"):
@@ -591,6 +648,8 @@ class _ParseState:
         self._adjective("size", value)
 
     def _adjective(self, key: str, value: str) -> None:
+        if self.negating and self.np.get(key) not in (None, value):
+            self._close_headless("no")      # "avoiding red and blue": two exclusions
         if self.np.get(key) not in (None, value) and (
                 self.prev_kind == "and" or self.last_raw == ",") \
                 and self.np.get("count") is None:
@@ -653,7 +712,8 @@ class _ParseState:
         only, self.only = self.only, False
         if not self.negating and self._restates_total(shape, np_, only):
             return      # "those are the only two shapes": the objects already named
-        if not self.negating and self.distribute and np_.get("count") is None \
+        if not self.negating and self.distribute \
+                and (np_.get("count") is None or np_.get("article")) \
                 and self._spread({"shape": shape, **np_}):
             return      # "two shapes, both green triangles"
         self.excluded_last = self.negating
@@ -661,11 +721,11 @@ class _ParseState:
             self._add_exclusion({"shape": shape, "color": np_.get("color"), "size": np_.get("size")})
             self.negating = False
             return
-        if text in ("one", "ones") and self.last_group is not None \
-                and isinstance(np_.get("count"), int) and (np_.get("color") or np_.get("size")) \
-                and (self.request.groups[self.last_group].count != 1
-                     or self.carving == self.last_group) and self._carve(np_):
-            return      # "two stars: a green one and an orange one"
+        if text in ("one", "ones") and (np_.get("color") or np_.get("size")):
+            part = self._carve_one(shape, np_)
+            if part is not None:       # "two stars: a green one and an orange one"
+                self._attach(part)
+                return
         count = np_.get("count")
         if count is None:
             count = (2, 3) if plural else 1
@@ -707,7 +767,8 @@ class _ParseState:
 
     def _reference(self, group: Group, np_: dict) -> int | None:
         """'the circle' after 'a red circle' means that circle, not a new one."""
-        if not np_.get("det") or np_.get("count") is not None:
+        other, self.other = self.other, False
+        if not np_.get("det") or np_.get("count") is not None or other:
             return None
         sel = group.selector()
         hits = [i for i, g in enumerate(self.request.groups)
@@ -853,10 +914,13 @@ class _ParseState:
             self._close_headless(text)
             if lone_det:       # "the bottom right corner a circle": the place opens a phrase
                 self.np = {"det": True}
+            self.run_prev = self.last_raw
         self.run += value.split()
         self.run_texts.append(text)
 
     def _on_dir(self, value, text):
+        if not self.run:
+            self.run_prev = self.last_raw
         self.run += value
         self.run_texts.append(text)
 
@@ -888,6 +952,8 @@ class _ParseState:
         elif next_kind in ("count", "det", "shape", "color", "size") and self.np == {"det": True}:
             self.np = {}                                # "the left side has a blue square"
             self.pending_places.append(place)
+        elif next_kind == "count" and self.run_prev in (",", ";", "and"):
+            self.pending_places.append(place)           # "..., on the right an orange square"
         else:
             self._place_for_last(place)
 
@@ -916,6 +982,10 @@ class _ParseState:
         self.and_relation = None
         if text == ":" and self.negating and not self.np:
             return      # "exclude: triangles"
+        if text == ":" and set(self.np) == {"count", "article"} and not self.np["article"] \
+                and isinstance(self.np["count"], int) and not self.request.groups:
+            self.header_total, self.np = self.np["count"], {}    # "Make it four: ..."
+            return
         if text == ":" and self.np == {} and self.last_group == len(self.request.groups) - 1 \
                 and self.request.groups and not self.request.relations:
             group = self.request.groups[-1]
@@ -924,6 +994,7 @@ class _ParseState:
                 if self.order is not None:    # "three shapes in a vertical stack: ..."
                     self.order = (self.order[0], len(self.request.groups), self.order[2])
                 self.header_total = group.count if isinstance(group.count, int) else None
+                self.header_group = group if self.header_total is None else None
                 self.header_attrs = {k: v for k, v in (("color", group.color),
                                                        ("size", group.size)) if v}
                 self.last_group = None
@@ -969,6 +1040,11 @@ class _ParseState:
                 and not self.request.relations and text in ("", ".", ";") \
                 and self._predicate(np_, 0):
             pass   # "Just a star. Yellow.": a sentence of one adjective describes the object
+        elif set(np_) == {"count"} and self.header_group is not None \
+                and not self.request.groups and isinstance(np_["count"], int):
+            self.header_group.count = np_["count"]       # "Shapes: 4."
+            self.request.groups.append(self.header_group)
+            self.header_group, self.last_group = None, 0
         elif set(np_) == {"count"} and self.request.groups and np_["count"] == sum(
                 g.count if isinstance(g.count, int) else -99 for g in self.request.groups):
             pass   # "Just one.", "four in all": the count of what was named
@@ -976,7 +1052,7 @@ class _ParseState:
                 and self.last_group is not None and self._predicate(np_):
             pass   # "a red star which is large": the words described the last object
         elif isinstance(np_.get("count"), int) and (np_.get("color") or np_.get("size")) \
-                and self.last_group is not None and self._carve(np_):
+                and self.last_group is not None and self._carve(np_) is not None:
             pass   # "two circles, one red and one blue": part of the last group
         elif (np_.get("color") or np_.get("size")) and self.prev_kind == "and" \
                 and (text in lx.COUNT_WORDS or text.isdigit()):
@@ -1009,27 +1085,48 @@ class _ParseState:
         for part in parts[1:]:       # the group itself keeps the first, so order is kept
             self._carve({**part, "count": 1})
         self._carve({**parts[0], "count": 1})
+        if self.order is not None and self.order[1] > self.last_group:
+            # "three stars from left to right: red, then green, then blue": the list is ordered
+            self.order = (self.order[0], self.last_group, self.order[2])
 
-    def _carve(self, np_: dict) -> bool:
-        """Split `np_['count']` objects with the given colour/size off the last group."""
-        group, n = self.request.groups[self.last_group], np_["count"]
+    def _carve_one(self, shape: str | None, np_: dict) -> int | None:
+        """'a green one', 'the red one' after 'two stars': one of those stars, not a new one.
+        Returns the index of the group that now holds it."""
+        n = np_.get("count")
+        if n is None and np_.get("det"):
+            n = 1                          # "two stars, the red one left of the blue one"
+        if not isinstance(n, int):
+            return None
+        for source in (self.carving, self.last_group):
+            if source is None or self.request.groups[source].shape != shape:
+                continue
+            if self.request.groups[source].count == 1 and self.carving != source:
+                continue                   # "a star and a green one": a second star
+            part = self._carve({**np_, "count": n}, source)
+            if part is not None:
+                return part
+        return None
+
+    def _carve(self, np_: dict, source: int | None = None) -> int | None:
+        """Split `np_['count']` objects with the given colour/size off group `source` (the last
+        group by default); returns the group that holds them, None when they do not fit."""
+        source = self.last_group if source is None else source
+        group, n = self.request.groups[source], np_["count"]
         if not isinstance(group.count, int) or group.count < n or any(
                 np_.get(k) and getattr(group, k) not in (None, np_[k]) for k in ("color", "size")):
-            return False
+            return None
         if group.count == n:
-            self._predicate(np_)
-            return True
-        self.carving = self.last_group
+            self._predicate(np_, source)
+            return source
+        self.carving = source
         group.count -= n
         part = Group(count=n, shape=group.shape, color=np_.get("color") or group.color,
                      size=np_.get("size") or group.size, places=list(group.places))
         self.request.groups.append(part)
         new = len(self.request.groups) - 1
-        self.request.relations += [(new if a == self.last_group else a, rel,
-                                    new if b == self.last_group else b)
-                                   for a, rel, b in self.request.relations
-                                   if self.last_group in (a, b)]
-        return True
+        self.request.relations += [(new if a == source else a, rel, new if b == source else b)
+                                   for a, rel, b in self.request.relations if source in (a, b)]
+        return new
 
     def finish(self) -> None:
         if self.run:

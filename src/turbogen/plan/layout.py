@@ -89,6 +89,8 @@ def _expand(request: Request, rng, prefer_small: bool) -> list[tuple[int, dict]]
                 }
                 if not any(all(attrs[k] == v for k, v in ex.items()) for ex in request.exclude):
                     break
+                if group.size is None:     # the size drawn may be the excluded one ("no small")
+                    size = list(SIZES_PX)[rng.integers(3)]
             else:
                 raise PlanError(f"every {group.describe()} is excluded by the negations")
             objects.append((gi, attrs))

@@ -21,9 +21,9 @@ BACKGROUND_WORDS = {
 }
 SHAPE_WORDS = {   # singular, plural
     "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
-               ("round shape", "round shapes")],
+               ("round shape", "round shapes"), ("round", "rounds"), ("circular", "circulars")],
     "square": [("square", "squares")],
-    "triangle": [("triangle", "triangles"), ("three sided shape", "three sided shapes"),
+    "triangle": [("triangle", "triangles"), ("triangular", "triangulars"), ("three sided shape", "three sided shapes"),
                  ("three cornered shape", "three cornered shapes"),
                  ("three sided figure", "three sided figures")],
     # a square turned 45 degrees is how the renderer draws a diamond
@@ -49,7 +49,9 @@ ATTRIBUTE_PLURALS = ["colours", "colors", "sizes", "shades", "hues", "tones",
                      "different colours", "different colors", "different sizes"]
 SIZE_WORDS = {
     "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
-              "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size"],
+              "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size",
+              "smol", "pea sized", "bite sized", "pocket sized", "coin sized", "button sized",
+              "thumbnail sized", "dot sized"],
     "medium": ["medium", "medium-sized", "mid-sized", "mid size", "midsize", "midsized",
                "average sized", "medium size", "mid sized", "average size", "average",
                "regular size", "regular sized", "regular", "normal size", "normal sized",
@@ -62,7 +64,8 @@ SIZE_WORDS = {
     "large": ["large", "big", "huge", "extra large", "extra big", "jumbo", "oversized",
               "giant", "gigantic", "enormous", "massive", "whopping", "whopping great", "biggest",
               "largest", "the biggest size", "the largest size", "largest size there is",
-              "the largest size there is", "biggest size there is"],
+              "the largest size there is", "biggest size there is", "king sized", "king size",
+              "giant sized", "jumbo sized", "supersized", "super sized"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
@@ -134,7 +137,7 @@ PLACE_NOUNS = ["corner", "corners", "edge", "edges", "half", "part", "region", "
 NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never", "not", "zero",
                   "don t", "do not", "doesn t", "does not", "shouldn t", "should not",
                   "mustn t", "must not", "isn t", "aren t", "neither", "neither of them", "none of them", "leave out", "omit", "exclude",
-                  "avoid", "free of", "minus", "skip", "excluding", "except", "except for",
+                  "avoid", "avoiding", "avoids", "omitting", "leaving out", "free of", "minus", "skip", "excluding", "except", "except for",
                   "other than", "apart from", "anything but", "everything but", "bar",
                   "barring", "save for", "lacking", "with no", "no sign of"]
 # "it" and "them" point back at an object: "a square with a star above it".
@@ -184,7 +187,7 @@ FILLER_WORDS = [
     "just the one", "one of each", "one each", "on its own", "by itself", "all by itself",
     "the only thing", "the only shape", "the only object", "the only one", "only that one shape",
     "that one shape", "in total", "a total of", "total", "altogether", "all told",
-    "each one", "every one", "no other shapes", "no other objects",
+    "no other shapes", "no other objects",
     "no other things", "no others", "nothing more", "no more", "and that s all", "that s it",
     # arrangements that add no constraint beyond the objects themselves
     "in a row", "in a line", "in a column", "side by side", "in a group", "arranged",
@@ -220,10 +223,14 @@ FILLER_WORDS = [
     # sameness adds nothing: objects of one group already share colour and size
     "identical", "equal", "equally", "same size", "the same size", "matching", "similar",
     "anywhere", "at all", "make sure", "ensure", "sure", "keep", "keeps",
+    # leaving the choice to the generator: "anything you like, five objects"
+    "anything you like", "anything you want", "whatever you like", "whatever you want",
+    "anything goes", "any you like", "as you like", "of your choice", "of your choosing",
 ]
 # Words that spread what follows over every object of the sentence: "a large and a small
 # triangle, both green"; "two shapes, both triangles".
 DISTRIBUTIVE_WORDS = ["both", "all", "each", "both of them", "all of them", "each of them",
+                      "each one", "every one", "each one of them",
                       "every one of them", "all of which are", "both of which are"]
 # Reading the objects in order along an axis: "from left to right: a, b, c" puts a left of b.
 ORDER_WORDS = {

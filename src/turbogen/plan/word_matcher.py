@@ -67,7 +67,7 @@ STYLE_WORDS = ["striped", "stripes", "dotted", "polka dot", "spotted", "checkere
 STYLE_ACCEPT = 0.55   # measured: "stripy" 0.56, "checked" 0.61 refused; "flat" 0.53 skipped
 ACCEPT = 0.45     # cosine similarity a concept needs; set on the dev suite's paraphrases
 MARGIN = 0.02     # and by how much it must beat the nearest out-of-world gloss
-MAX_HUE_DEGREES = 30.0   # CIELAB hue angle to the nearest world colour
+MAX_HUE_DEGREES = 35.0   # CIELAB hue angle to the nearest world colour (aquamarine: 32)
 LIGHTNESS_WEIGHT = 0.3   # degrees of hue per unit of CIELAB lightness difference
 MIN_CHROMA = 25.0     # below this a colour reads as white/gray/black: not an object colour
 # Colour families that sit near a world hue but that nobody would accept drawn as it.
