@@ -205,6 +205,9 @@ def test_structure_is_read(planner, prompt, expected):
     ("Size: large. Shape: circle. Colour: yellow.",
      [{"shape": "circle", "color": "yellow", "size": "large", "count": 1}]),
     ("a pea-sized dot", [{"shape": "circle", "size": "small", "count": 1}]),
+    ("a blue brick", [{"shape": "square", "color": "blue", "count": 1}]),   # brick: a colour too
+    ("a star in salmon", [{"shape": "star", "color": "red", "count": 1}]),
+    ("twin stars", [{"shape": "star", "count": 2}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))

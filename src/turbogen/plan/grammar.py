@@ -280,10 +280,15 @@ def _unknown_slots(tokens, raw_next):
             roles = ("relation", "shape")
         else:
             roles = _ALL_ROLES
+        if i > 0 and tokens[i - 1][2] in _COLOUR_LEADS:
+            roles = ("color",) + tuple(r for r in roles if r != "color")   # "a star in salmon"
         required = (prev in ("count", "color", "size") and nxt not in
                     ("shape", "unknown", "color", "size")) or (prev == "start" and nxt == "end")
         slots[i] = (roles, required)
     return slots
+
+
+_COLOUR_LEADS = ("in", "coloured", "colored", "painted", "shaded", "tinted")
 
 
 def _noun_follows(tokens, meaningful, pos) -> bool:

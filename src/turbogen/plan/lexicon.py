@@ -21,13 +21,18 @@ BACKGROUND_WORDS = {
 }
 SHAPE_WORDS = {   # singular, plural
     "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
-               ("round shape", "round shapes"), ("round", "rounds"), ("circular", "circulars")],
-    "square": [("square", "squares")],
-    "triangle": [("triangle", "triangles"), ("triangular", "triangulars"), ("three sided shape", "three sided shapes"),
+               ("round shape", "round shapes"), ("round", "rounds"), ("circular", "circulars"),
+               ("dot", "dots"), ("ball", "balls"), ("coin", "coins"), ("plate", "plates"),
+               ("button", "buttons"), ("bubble", "bubbles")],
+    "square": [("square", "squares"), ("box", "boxes"), ("block", "blocks"), ("tile", "tiles"),
+               ("cube", "cubes"), ("brick", "bricks")],
+    "triangle": [("triangle", "triangles"), ("triangular", "triangulars"), ("pyramid", "pyramids"),
+                 ("wedge", "wedges"), ("three sided shape", "three sided shapes"),
                  ("three cornered shape", "three cornered shapes"),
                  ("three sided figure", "three sided figures")],
     # a square turned 45 degrees is how the renderer draws a diamond
     "diamond": [("diamond", "diamonds"), ("rhombus", "rhombuses"), ("rhombi", "rhombi"),
+                ("gem", "gems"), ("jewel", "jewels"), ("kite", "kites"),
                 ("lozenge", "lozenges"), ("square standing on its corner", "squares standing on "
                  "their corners"), ("square on its corner", "squares on their corners"),
                 ("square tilted 45 degrees", "squares tilted 45 degrees"),
@@ -37,7 +42,8 @@ SHAPE_WORDS = {   # singular, plural
                 ("square turned up on its corner", "squares turned up on their corners"),
                 ("square turned forty five degrees", "squares turned forty five degrees"),
                 ("squares turned forty five degrees", "squares turned forty five degrees")],
-    "star": [("star", "stars")],
+    "star": [("star", "stars"), ("asterisk", "asterisks"), ("pentagram", "pentagrams"),
+             ("starburst", "starbursts")],
 }
 GENERIC_NOUNS = [("shape", "shapes"), ("object", "objects"), ("thing", "things"),
                  ("item", "items"), ("one", "ones"), ("anything", "anything"),
@@ -51,7 +57,7 @@ SIZE_WORDS = {
     "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
               "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size",
               "smol", "pea sized", "bite sized", "pocket sized", "coin sized", "button sized",
-              "thumbnail sized", "dot sized"],
+              "thumbnail sized", "dot sized", "itty", "petite"],
     "medium": ["medium", "medium-sized", "mid-sized", "mid size", "midsize", "midsized",
                "average sized", "medium size", "mid sized", "average size", "average",
                "regular size", "regular sized", "regular", "normal size", "normal sized",
@@ -65,7 +71,7 @@ SIZE_WORDS = {
               "giant", "gigantic", "enormous", "massive", "whopping", "whopping great", "biggest",
               "largest", "the biggest size", "the largest size", "largest size there is",
               "the largest size there is", "biggest size there is", "king sized", "king size",
-              "giant sized", "jumbo sized", "supersized", "super sized"],
+              "giant sized", "jumbo sized", "supersized", "super sized", "hefty", "chunky"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
@@ -75,6 +81,7 @@ COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a dozen": 12,
     "dozen": 12, "fifteen": 15, "twenty": 20, "fifty": 50, "a hundred": 100, "hundred": 100,
     # vague counts become ranges the layout draws from (the facts check the range)
+    "twin": 2, "a brace of": 2, "brace of": 2, "a duo of": 2, "duo of": 2,
     "a few": (2, 3), "few": (2, 3), "several": (3, 5), "a handful of": (3, 5),
     "a bunch of": (3, 5), "a number of": (3, 5), "many": (4, 6), "lots of": (4, 6),
     "a lot of": (4, 6),

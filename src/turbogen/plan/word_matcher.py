@@ -174,7 +174,9 @@ def match_words(words: list[str], roles: list[tuple[str, ...]],
     out: list[tuple[str, object] | None] = [None] * len(words)
     need = []
     for i, (word, allowed) in enumerate(zip(words, roles)):
-        if "color" in allowed and (colour := colour_of_name(word)) is not None:
+        # a colour name where the noun must be ("a blue brick") is read as a thing first
+        noun_slot = "shape" in allowed and not optional[i]
+        if "color" in allowed and not noun_slot and (colour := colour_of_name(word)) is not None:
             out[i] = ("color", colour)
         else:
             need.append(i)
