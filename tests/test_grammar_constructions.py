@@ -69,6 +69,13 @@ CASES = [
     ("a star and a circle, one above the other", {"relations": star_circle("above")}),
     ("There's a circle and a star, and the star is the one further left.",
      {"relations": star_circle("left of")}),
+    ("a star above a circle, no, below a circle", {"relations": star_circle("below")}),
+    ("a circle, below which there is a star", {"relations": star_circle("below")}),
+    ("a circle and a star, the star being on the circle's right",
+     {"relations": star_circle("right of")}),
+    ("# layout: star.x < circle.x", {"relations": star_circle("left of")}),
+    ("a star at the top, sorry, at the bottom",
+     {"places": [{"what": {"shape": "star"}, "place": "bottom"}]}),
     ("Top-left corner holds a star and the bottom-right corner a circle.",
      {"places": [{"what": {"shape": "star"}, "place": "top left"},
                  {"what": {"shape": "circle"}, "place": "bottom right"}]}),
@@ -208,6 +215,37 @@ def test_structure_is_read(planner, prompt, expected):
     ("a blue brick", [{"shape": "square", "color": "blue", "count": 1}]),   # brick: a colour too
     ("a star in salmon", [{"shape": "star", "color": "red", "count": 1}]),
     ("twin stars", [{"shape": "star", "count": 2}]),
+    # second thoughts replace what they name
+    ("a green, no wait, make it purple, circle", [{"shape": "circle", "color": "purple", "count": 1}]),
+    ("a blue square and a red star, sorry, I meant a red diamond",
+     [{"shape": "square", "color": "blue", "count": 1},
+      {"shape": "diamond", "color": "red", "count": 1}]),
+    ("four red squares, actually make it three", [{"shape": "square", "color": "red", "count": 3}]),
+    ("a small, no, actually a medium red diamond",
+     [{"shape": "diamond", "color": "red", "size": "medium", "count": 1}]),
+    ("a green circle and a red star... actually drop the star",
+     [{"shape": "circle", "color": "green", "count": 1}]),
+    # numbered items, code-like settings, apposition, counts said alone
+    ("1) pink square 2) green triangle 3) yellow circle",
+     [{"shape": "square", "color": "pink", "count": 1},
+      {"shape": "triangle", "color": "green", "count": 1},
+      {"shape": "circle", "color": "yellow", "count": 1}]),
+    ("objects = [circle(color='cyan'), square(color='purple')]",
+     [{"shape": "circle", "color": "cyan", "count": 1},
+      {"shape": "square", "color": "purple", "count": 1}]),
+    ("n_circles = 3  # all orange", [{"shape": "circle", "color": "orange", "count": 3}]),
+    ("One shape, a red square, against a grey backdrop.",
+     [{"shape": "square", "color": "red", "count": 1}]),
+    ("two shapes, a star and a circle", [{"shape": "star", "count": 1}, {"shape": "circle", "count": 1}]),
+    ("How many? Three. Of what? Pink triangles.", [{"shape": "triangle", "color": "pink", "count": 3}]),
+    ("sprite row, all tinted blue: triangle, circle, star",
+     [{"shape": s, "color": "blue", "count": 1} for s in ("triangle", "circle", "star")]),
+    ("Square is up, circle is down. Square green, circle orange.",
+     [{"shape": "square", "color": "green", "count": 1},
+      {"shape": "circle", "color": "orange", "count": 1}]),
+    ("I would like two (2) green squares.", [{"shape": "square", "color": "green", "count": 2}]),
+    ("a cobalt tile and a blush-pink lozenge",
+     [{"shape": "square", "color": "blue", "count": 1}, {"shape": "diamond", "color": "pink", "count": 1}]),
 ])
 def test_counts_and_groups(planner, prompt, objects):
     facts = request_facts(planner.read(prompt))
@@ -227,6 +265,8 @@ def test_counts_and_groups(planner, prompt, objects):
     ("A triangle that is not green", [{"shape": "triangle", "color": "green"}]),
     ("Please draw a star, avoiding red and blue.", [{"color": "red"}, {"color": "blue"}]),
     ("Shapes: 4. Colour: anything but blue.", [{"color": "blue"}]),
+    ("Triangles are banned here. Draw a cyan star.", [{"shape": "triangle"}]),
+    ("circles = 2; exclude: color == 'yellow'", [{"color": "yellow"}]),
 ])
 def test_negations(planner, prompt, exclude):
     facts = request_facts(planner.read(prompt))

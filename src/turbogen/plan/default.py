@@ -52,8 +52,8 @@ def _merge_colour_names(tokens):
         if out and out[-1][0] == "unknown" and token[0] in ("color", "bgcolor", "unknown"):
             name = f"{out[-1][2]} {token[2]}"
             if is_colour_name(name):
-                if token[0] == "bgcolor":
-                    out[-1] = token
+                if token[0] in ("bgcolor", "color"):
+                    out[-1] = token      # "blush pink", "sky blue": the world colour named last
                 else:
                     out[-1] = ("color", colour_of_name(name), name)
                 continue

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ..errors import PlanError
 from ..world import COLORS, MAX_OBJECTS, SHAPES
 from . import lexicon as lx
+from .rewrite import normalize
 
 
 @dataclass
@@ -106,6 +107,10 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
         add(p, "attrs", True)
     for p in lx.AROUND_WORDS:
         add(p, "rel", "around")
+    for p in lx.CORRECTION_WORDS:
+        add(p, "correct", True)
+    for p in lx.POSTFIX_NEGATIONS:
+        add(p, "postneg", True)
     for value, phrases in lx.EVERY_WORDS.items():
         for p in phrases:
             add(p, "every", value)
@@ -118,7 +123,7 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
 
 def _words(text: str) -> list[str]:
     # a dash between spaces sets off a list or an aside, as a colon does
-    text = re.sub(r"\s[\u2013\u2014-]\s|\s--\s", " : ", text.lower())
+    text = re.sub(r"\s[\u2013\u2014-]\s|\s--\s", " : ", normalize(text.lower()))
     text = _SIZE_STEP.sub(_size_step, _SIZE_COMPARED.sub(_size_compared, text))
     return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.replace("-", " "))
 
@@ -365,7 +370,7 @@ def _shaped_like(tokens):
     out, i = [], 0
     while i < len(tokens):
         token = tokens[i]
-        if token[0] == "shape" and token[1][0] is None:
+        if token[0] == "shape" and (token[1][0] is None or token[2] in _SHAPE_ADJECTIVES):
             j = i + 1
             words = []
             while j < len(tokens) and tokens[j][0] in ("filler", "det", "count", "shape") \
@@ -374,7 +379,7 @@ def _shaped_like(tokens):
                 j += 1
             phrase = " ".join(words)
             if j < len(tokens) and tokens[j][0] == "shape" and tokens[j][1][0] is not None \
-                    and (phrase in _SHAPED_LIKE or (token[2] == "shape"
+                    and token[1][0] in (None, tokens[j][1][0]) and (phrase in _SHAPED_LIKE or (token[2] == "shape"
                                                     and phrase in ("of a", "of an"))):
                 out.append(("shape", (tokens[j][1][0], token[1][1]),
                             f"{token[2]} {phrase} {tokens[j][2]}"))
@@ -386,7 +391,8 @@ def _shaped_like(tokens):
 
 
 _SHAPED_LIKE = {f"{lead} {article}" for lead in ("shaped like", "like", "in the shape of",
-                                                 "with the shape of", "in the form of")
+                                                 "with the shape of", "in the form of",
+                                                 "that is", "which is", "that s", "that are")
                 for article in ("a", "an", "the")}
 
 
@@ -428,6 +434,8 @@ def demonstrative_pronouns(tokens):
                 and after[1][0] is not None:
             out[i] = ("filler", True, text)       # "shape triangle", "shape: star"
         nxt = next((t for t in out[i + 1:] if t[0] not in ("filler", "det")), ("end", None, ""))
+        if kind == "rel" and out[i + 1][2] in ("which", "whom"):
+            out[i + 1] = ("pron", True, out[i + 1][2])   # "a square, below which a triangle"
         if kind == "rel" and text == "over" and nxt[0] in ("place", "dir"):
             out[i] = ("filler", True, text)       # "far over on the right-hand side"
     return out
@@ -464,9 +472,106 @@ def halves(tokens):
     return out
 
 
+_NP_KINDS = ("count", "det", "color", "size", "shape")
+
+
+def apply_corrections(tokens):
+    """'a green, no wait, purple circle', 'a star, sorry, I meant a diamond', 'four squares,
+    actually three', 'above a square, no, below it': the words after a second thought replace
+    the last words of the same kind before it; 'actually drop the star' removes the star."""
+    out, i = [], 0
+    while i < len(tokens):
+        if not _is_correction(tokens, i, out):
+            out.append(tokens[i])
+            i += 1
+            continue
+        j = i
+        while j < len(tokens) and (tokens[j][0] in ("correct", "sep", "filler")
+                                   or tokens[j][2] in ("it", "that")
+                                   or (tokens[j][2] == "no" and j + 1 < len(tokens)
+                                       and tokens[j + 1][0] == "sep")):
+            j += 1
+        k = j
+        while k < len(tokens) and tokens[k][0] != "sep":
+            k += 1
+        removal = any(t[2] in _REMOVAL_VERBS for t in tokens[i:j])
+        out = _retract(out, tokens[j:k], removal)
+        i = k
+    return out
+
+
+_REMOVAL_VERBS = ("drop", "remove", "delete", "forget", "get rid of")
+
+
+def _is_correction(tokens, i, before) -> bool:
+    kind, _, text = tokens[i]
+    if kind == "correct":
+        return bool(before)
+    # "above a square, no, below a square": a bare "no" between commas
+    return kind == "neg" and text == "no" and bool(before) and before[-1][0] == "sep" \
+        and i + 1 < len(tokens) and tokens[i + 1][0] == "sep"
+
+
+def _retract(out: list, span: list, removal: bool) -> list:
+    """`out` with what `span` corrects taken back, and `span` in its place."""
+    content = [t for t in span if t[0] not in ("filler", "det")]
+    kinds = {t[0] for t in content}
+    while out and out[-1][0] in ("sep", "and"):
+        out = out[:-1]
+    if removal:                     # "actually drop the star"
+        shapes = [t[1][0] for t in content if t[0] == "shape"]
+        for end in range(len(out) - 1, -1, -1):
+            if out[end][0] == "shape" and shapes and out[end][1][0] == shapes[0]:
+                start = end
+                while start > 0 and out[start - 1][0] in ("count", "det", "color", "size"):
+                    start -= 1
+                while start > 0 and out[start - 1][0] in ("and", "sep"):
+                    start -= 1
+                return out[:start] + out[end + 1:]
+        return out
+    if "rel" in kinds:              # "above a square, no, below a square"
+        last = max((n for n, t in enumerate(out) if t[0] == "rel"), default=None)
+        return (out[:last] if last is not None else out) + span
+    if "shape" in kinds or len(kinds) > 1:    # a whole noun phrase: "I meant a red diamond"
+        start = len(out)
+        while start > 0 and out[start - 1][0] in ("shape",) and start == len(out):
+            start -= 1
+        while start > 0 and out[start - 1][0] in ("count", "det", "color", "size", "filler"):
+            start -= 1
+        return out[:start] + span
+    if len(kinds) == 1:             # one word of one kind: "make it purple", "at the bottom"
+        kind = kinds.pop()
+        for n in range(len(out) - 1, -1, -1):
+            if out[n][0] == kind and not (kind == "count" and out[n][2] in ("a", "an")):
+                return out[:n] + content + out[n + 1:]
+    return out + span
+
+
+def postfix_negations(tokens):
+    """'Triangles are banned': a negation said after what it forbids."""
+    out = []
+    for token in tokens:
+        if token[0] != "postneg":
+            out.append(token)
+            continue
+        end = len(out)
+        while end > 0 and out[end - 1][0] == "filler":
+            end -= 1
+        start = end
+        while start > 0 and out[start - 1][0] in _NP_KINDS:
+            start -= 1
+        if start == end:
+            raise PlanError(f"'{token[2]}' needs something before it, as in 'triangles are "
+                            f"{token[2]}'")
+        np_ = [t for t in out[start:end] if t[0] != "count"]
+        out[start:] = [("neg", True, "no")] + np_ + [("sep", None, ".")]
+    return out
+
+
 def parse(tokens) -> Request:
     """Walk typed tokens (unknowns already resolved) into a Request."""
     state = _ParseState()
+    tokens = postfix_negations(apply_corrections(list(tokens)))
     tokens = halves(scoped_negations(merge_shape_adjectives(tokens)))
     for kind, value, text in demonstrative_pronouns(tokens):
         state.feed(kind, value, text)
@@ -515,6 +620,8 @@ class _ParseState:
         self.half_of: int | None = None       # "six circles, half of them red"
         self.header_group: Group | None = None  # "Shapes: 4.": a header whose count follows
         self.run_prev = ""                    # what came before the direction run
+        self.pending_count: int | None = None   # "Three. Pink triangles."
+        self.phrase_raw = ""                  # the text just before this noun phrase
 
     def feed(self, kind: str, value, text: str) -> None:
         handler = getattr(self, f"_on_{kind}", None)
@@ -534,6 +641,7 @@ class _ParseState:
             self.rel_subject, self.conjoined = None, False
         if kind in ("count", "color", "size", "det") and not self.np:
             self.phrase_prev = self.prev_kind    # what came before this noun phrase
+            self.phrase_raw = self.last_raw
         handler(value, text)
         if kind not in ("filler", "sep"):
             self.prev_kind = kind
@@ -638,7 +746,7 @@ class _ParseState:
             self.np["article"] = False
             return
         if text == "one" and (self.np.get("color") or self.np.get("size")) \
-                and self.prev_kind in ("color", "size") \
+                and self.prev_kind in ("color", "size") and not self.only \
                 and (self.np.get("count") is None or self.np.get("article")):
             return self._on_shape((None, False), text)    # "a crimson one"
         if self.np.get("count") is not None or self.np.get("color") or self.np.get("size"):
@@ -707,6 +815,11 @@ class _ParseState:
         if "bgcolor" in self.np:
             raise PlanError(f"{self.np['bgcolor']} is a background colour; object colours are "
                             "red, orange, yellow, green, cyan, blue, purple, pink")
+        if self.np and self.phrase_prev == "shape" and self.last_raw == "," \
+                and self.last_group is not None and not self.negating \
+                and not set(self.np) - {"color", "size"}:
+            np_, self.np = self.np, {}          # "Square green, circle orange": the square's
+            self._predicate(np_)
         if shape is None and text in ("one", "ones") and self.last_group is not None:
             shape = self.request.groups[self.last_group].shape   # "no red ones", "a blue one"
         if self.negating and shape is None and not (self.np.get("color") or self.np.get("size")):
@@ -732,6 +845,8 @@ class _ParseState:
                 self._attach(part)
                 return
         count = np_.get("count")
+        if count is None and self.pending_count is not None:
+            count, self.pending_count = self.pending_count, None
         if count is None:
             count = (2, 3) if plural else 1
         if isinstance(count, int) and count < 1:
@@ -742,6 +857,8 @@ class _ParseState:
                                              color=part.get("color"), size=part.get("size")))
         self.elided = []
         group = Group(count=count, shape=shape, color=np_.get("color"), size=np_.get("size"))
+        if self._apposition(group):
+            return          # "One shape, a red square": the shape was the square
         index = self._reference(group, np_)
         if index is None:
             self.request.groups.append(group)
@@ -770,14 +887,39 @@ class _ParseState:
                 setattr(group, key, value)
         return True
 
+    def _apposition(self, group: Group) -> bool:
+        groups = self.request.groups
+        if self.phrase_raw != "," or self.last_group != len(groups) - 1 or not groups \
+                or self.pending_rel is not None or self.front is not None:
+            return False
+        last = groups[-1]
+        if last.shape is not None or last.color or last.size or last.places \
+                or group.shape is None or len(groups) - 1 != self.sentence_start \
+                or any(last is groups[a] or last is groups[b] for a, _, b in self.request.relations):
+            return False
+        if isinstance(last.count, int) and isinstance(group.count, int) \
+                and last.count > group.count:      # "two shapes, a star and a circle"
+            groups.pop()
+            self.header_total, self.last_group = last.count, None
+            self.sentence_start = len(groups)
+            return False
+        if last.count != group.count:
+            return False
+        last.shape, last.color, last.size = group.shape, group.color, group.size
+        self._attach(len(groups) - 1)
+        return True
+
     def _reference(self, group: Group, np_: dict) -> int | None:
         """'the circle' after 'a red circle' means that circle, not a new one."""
         other, self.other = self.other, False
-        if not np_.get("det") or np_.get("count") is not None or other:
+        if np_.get("count") is not None or other:
             return None
         sel = group.selector()
         hits = [i for i, g in enumerate(self.request.groups)
                 if all(getattr(g, k) == v for k, v in sel.items())]
+        if not np_.get("det"):      # "Square is up, circle is down. Square green."
+            hits = [i for i in hits if self.request.groups[i].count == 1
+                    and group.shape is not None and not (np_.get("color") or np_.get("size"))]
         return hits[0] if len(hits) == 1 else None
 
     def _attach(self, index: int) -> None:
@@ -882,8 +1024,12 @@ class _ParseState:
     def _restate_count(self) -> bool:
         """'some stars, three of them': a bare count after a vague plural fixes its count."""
         n = self.np.get("count")
-        if set(self.np) - {"count", "article"} or not isinstance(n, int) or not self.request.groups:
+        if set(self.np) - {"count", "article"} or not isinstance(n, int):
             return False
+        if not self.request.groups:      # "anything except triangles, five of them"
+            self.request.groups.append(Group(count=n))
+            self.np, self.last_group = {}, 0
+            return True
         group = self.request.groups[-1 if self.last_group is None else self.last_group]
         if not isinstance(group.count, tuple):
             return False
@@ -991,6 +1137,14 @@ class _ParseState:
                 and isinstance(self.np["count"], int) and not self.request.groups:
             self.header_total, self.np = self.np["count"], {}    # "Make it four: ..."
             return
+        if text == ":" and (self.np.get("color") or self.np.get("size")) \
+                and len(self.request.groups) == self.sentence_start and not self.negating:
+            # "all tinted blue: triangle, circle, star", "a little emblem: ..."
+            self.header_attrs = {k: self.np[k] for k in ("color", "size") if self.np.get(k)}
+            if isinstance(self.np.get("count"), int) and not self.np.get("article"):
+                self.header_total = self.np["count"]
+            self.np, self.distribute = {}, False
+            return
         if text == ":" and self.np == {} and self.last_group == len(self.request.groups) - 1 \
                 and self.request.groups and not self.request.relations:
             group = self.request.groups[-1]
@@ -1045,6 +1199,9 @@ class _ParseState:
                 and not self.request.relations and text in ("", ".", ";") \
                 and self._predicate(np_, 0):
             pass   # "Just a star. Yellow.": a sentence of one adjective describes the object
+        elif set(np_) == {"count"} and not self.request.groups and self.header_group is None \
+                and text in (".", ";") and isinstance(np_["count"], int):
+            self.pending_count = np_["count"]           # "How many? Three. Of what? Pink ..."
         elif set(np_) == {"count"} and self.header_group is not None \
                 and not self.request.groups and isinstance(np_["count"], int):
             self.header_group.count = np_["count"]       # "Shapes: 4."

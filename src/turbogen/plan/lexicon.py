@@ -23,11 +23,11 @@ SHAPE_WORDS = {   # singular, plural
     "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
                ("round shape", "round shapes"), ("round", "rounds"), ("circular", "circulars"),
                ("dot", "dots"), ("ball", "balls"), ("coin", "coins"), ("plate", "plates"),
-               ("button", "buttons"), ("bubble", "bubbles")],
+               ("button", "buttons"), ("bubble", "bubbles"), ("circ", "circs")],
     "square": [("square", "squares"), ("box", "boxes"), ("block", "blocks"), ("tile", "tiles"),
-               ("cube", "cubes"), ("brick", "bricks")],
+               ("cube", "cubes"), ("brick", "bricks"), ("sq", "sqs"), ("sqr", "sqrs")],
     "triangle": [("triangle", "triangles"), ("triangular", "triangulars"), ("pyramid", "pyramids"),
-                 ("wedge", "wedges"), ("three sided shape", "three sided shapes"),
+                 ("wedge", "wedges"), ("tri", "tris"), ("three sided shape", "three sided shapes"),
                  ("three cornered shape", "three cornered shapes"),
                  ("three sided figure", "three sided figures")],
     # a square turned 45 degrees is how the renderer draws a diamond
@@ -57,12 +57,12 @@ SIZE_WORDS = {
     "small": ["small", "little", "tiny", "extra small", "teeny", "teeny tiny", "itty bitty",
               "wee", "minuscule", "miniature", "mini", "teensy", "smallest", "the smallest size",
               "smol", "pea sized", "bite sized", "pocket sized", "coin sized", "button sized",
-              "thumbnail sized", "dot sized", "itty", "petite"],
+              "thumbnail sized", "dot sized", "itty", "petite", "sm", "xs"],
     "medium": ["medium", "medium-sized", "mid-sized", "mid size", "midsize", "midsized",
                "average sized", "medium size", "mid sized", "average size", "average",
                "regular size", "regular sized", "regular", "normal size", "normal sized",
                "moderate size", "moderately sized", "moderate sized", "moderate", "modest",
-               "middle size", "middle sized", "not big not small", "not small not big",
+               "middle size", "middle sized", "med", "not big not small", "not small not big",
                "not large not small", "not small not large", "neither big nor small",
                "neither small nor big", "neither large nor small", "neither small nor large",
                "not small, not large", "not large, not small", "not big, not small",
@@ -71,7 +71,7 @@ SIZE_WORDS = {
               "giant", "gigantic", "enormous", "massive", "whopping", "whopping great", "biggest",
               "largest", "the biggest size", "the largest size", "largest size there is",
               "the largest size there is", "biggest size there is", "king sized", "king size",
-              "giant sized", "jumbo sized", "supersized", "super sized", "hefty", "chunky"],
+              "giant sized", "jumbo sized", "supersized", "super sized", "hefty", "chunky", "lg", "lrg", "xl"],
 }
 COUNT_WORDS = {   # phrase -> count; "a pair of" style phrases keep their "of"
     "a": 1, "an": 1, "one": 1, "single": 1, "a single": 1,
@@ -119,7 +119,7 @@ PLACE_WORDS = {
     "bottom": ["at the bottom", "near the bottom", "along the bottom", "in the lower half",
                "in the bottom half", "in the bottom part"],
     "center": ["in the center", "in the centre", "in the middle", "at the center",
-               "at the centre"],
+               "at the centre", "in the heart of", "at the heart of"],
 }
 # Single direction words; a run of them ("up in the top left", "upper right-hand corner",
 # "a top-left star") makes one place. Compass points count too.
@@ -144,7 +144,8 @@ PLACE_NOUNS = ["corner", "corners", "edge", "edges", "half", "part", "region", "
 NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never", "not", "zero",
                   "don t", "do not", "doesn t", "does not", "shouldn t", "should not",
                   "mustn t", "must not", "isn t", "aren t", "neither", "neither of them", "none of them", "leave out", "omit", "exclude",
-                  "avoid", "avoiding", "avoids", "omitting", "leaving out", "free of", "minus", "skip", "excluding", "except", "except for",
+                  "avoid", "avoiding", "avoids", "dont", "isnt", "arent", "doesnt",
+                  "hate", "i hate", "dislike", "anything except", "omitting", "leaving out", "free of", "minus", "skip", "excluding", "except", "except for",
                   "other than", "apart from", "anything but", "everything but", "bar",
                   "barring", "save for", "lacking", "with no", "no sign of"]
 # "it" and "them" point back at an object: "a square with a star above it".
@@ -220,7 +221,7 @@ FILLER_WORDS = [
     "color", "colour", "size", "shade", "hue", "tone",
     # collective nouns: "a group of four squares" is four squares, "a set of stars" some stars
     "a group of", "a set of", "a collection of", "a row of", "a line of", "a column of",
-    "a cluster of", "a series of", "group of", "set of",
+    "a cluster of", "a series of", "group of", "set of", "a stack of", "stack of", "a pile of",
     # comparatives around a direction: "further left than", "more to the right than"
     "further", "farther", "more", "than", "from",
     # more ways of asking: "could I get", "how about", "I'd love", "for me", "nothing but"
@@ -233,6 +234,17 @@ FILLER_WORDS = [
     # leaving the choice to the generator: "anything you like, five objects"
     "anything you like", "anything you want", "whatever you like", "whatever you want",
     "anything goes", "any you like", "as you like", "of your choice", "of your choosing",
+    # contractions typed without the apostrophe, thanks, connectives
+    "thats", "whats", "theres", "heres", "many thanks", "thanks in advance", "thanks",
+    "thank you", "cheers", "so kind as to", "be so kind", "kindly", "how many", "of what",
+    "cuz", "because", "since", "provided that", "provided", "as long as", "so long as",
+    "goes", "layout", "row", "drop", "remove", "delete", "forget", "get rid of",
+    # what the picture is for names no object: "warning sign", "sprite row", "spawn marker"
+    "warning sign", "sign", "emblem", "icon", "icons", "sprite", "sprites", "marker", "logo",
+    "spawn", "pickup", "dark mode", "light mode", "tinted", "own", "its own colour",
+    "its own color", "their own colour", "their own color", "nothing inside it",
+    "nothing inside", "to colour match", "to color match", "colour match",
+    "color match", "worksheet", "flag", "flags", "enemy", "enemies", "player",
 ]
 # Words that spread what follows over every object of the sentence: "a large and a small
 # triangle, both green"; "two shapes, both triangles".
@@ -274,5 +286,12 @@ UNDRAWABLE_LOOKS = ["outline", "outlines", "outlined", "no fill", "unfilled", "n
 CONJUNCTIONS = ["or", "nor"]
 AND_WORDS = ["and", "as well as", "while", "whilst"]
 # Nouns that name the picture itself: "on the left side of the image" is a place, not a relation.
-CANVAS_NOUNS = ["image", "picture", "canvas", "scene", "frame", "photo", "drawing"]
+CANVAS_NOUNS = ["image", "picture", "canvas", "scene", "frame", "photo", "drawing", "screen"]
+# Second thoughts: "a green, no wait, purple circle"; what follows replaces what it names.
+CORRECTION_WORDS = ["no wait", "wait", "sorry", "i meant", "i mean", "actually", "scratch that",
+                    "correction", "hmm", "oops", "or rather", "make that", "on second thought",
+                    "on second thoughts"]
+# Words after a thing that forbid it: "triangles are banned".
+POSTFIX_NEGATIONS = ["banned", "forbidden", "not allowed", "prohibited", "off limits",
+                     "not permitted", "disallowed", "ruled out", "are out", "is out"]
 SELF_WORDS = ["itself", "themselves", "himself", "herself"]

@@ -67,6 +67,9 @@ STYLE_WORDS = ["striped", "stripes", "dotted", "polka dot", "spotted", "checkere
 STYLE_ACCEPT = 0.55   # measured: "stripy" 0.56, "checked" 0.61 refused; "flat" 0.53 skipped
 ACCEPT = 0.45     # cosine similarity a concept needs; set on the dev suite's paraphrases
 MARGIN = 0.02     # and by how much it must beat the nearest out-of-world gloss
+# Names whose xkcd swatch sits across a hue border from what the word means to most people
+# (CSS puts plum on the purple side; users who wrote the suites read it as purple too).
+COMMON_MEANINGS = {"plum": "purple"}
 MAX_HUE_DEGREES = 35.0   # CIELAB hue angle to the nearest world colour (aquamarine: 32)
 LIGHTNESS_WEIGHT = 0.3   # degrees of hue per unit of CIELAB lightness difference
 MIN_CHROMA = 25.0     # below this a colour reads as white/gray/black: not an object colour
@@ -105,6 +108,8 @@ def colour_of_name(word: str) -> str | None:
 
     Raises PlanError for colour names the world cannot draw ("brown", "beige", "silver").
     """
+    if word in COMMON_MEANINGS:
+        return COMMON_MEANINGS[word]
     table = _colour_table()
     rgb = table.get(word) or (table.get(word[:-1]) if word.endswith("s") else None)
     if rgb is None:
