@@ -34,7 +34,8 @@ def fact_failures(plan: ScenePlan, facts: dict) -> list[str]:
     if "background" in facts and plan.background != facts["background"]:
         failures.append(f"background should be {facts['background']}, is {plan.background}")
     for sel in facts.get("exclude", []):
-        if dict(sel) not in [dict(e) for e in plan.exclude]:
+        # a broader exclusion implies a narrower one: "no green things" covers green triangles
+        if not any(all(sel.get(k) == v for k, v in dict(e).items()) for e in plan.exclude):
             failures.append(f"exclusion {sel} missing from plan.exclude")
     return failures
 
