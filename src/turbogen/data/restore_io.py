@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from ..errors import InputError
 from ..io_atomic import atomic_write_bytes, check_writable
+from .image_io import opened_image
 
 MAX_PIXELS = 64_000_000        # a decompression bomb's guard: 64 MP is a large photo already
 FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
@@ -35,25 +35,9 @@ class Picture:
 
 def load_picture(path: str | os.PathLike, max_pixels: int = MAX_PIXELS) -> Picture:
     """The image at `path` as a Picture; InputError for anything that is not a usable image."""
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a folder, not an image file")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                check_size(image.size, max_pixels, str(path))   # before decoding any pixel
-                return to_picture(image)
-    except UnidentifiedImageError:
-        raise InputError(f"{path} is not an image PIL can read (PNG, JPEG, WebP, BMP, TIFF, "
-                         "...)") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
-        raise InputError(f"{path} is too large to decode safely: {err}") from None
-    except (OSError, SyntaxError, ValueError) as err:    # truncated or corrupt data
-        raise InputError(f"{path} could not be decoded, the file may be damaged: {err}") \
-            from None
+    with opened_image(path, lambda image: check_size(image.size, max_pixels, str(path))) \
+            as image:
+        return to_picture(image)
 
 
 def check_size(size: tuple[int, int], max_pixels: int, what: str) -> None:
