@@ -49,14 +49,14 @@ def main() -> None:
     args = parser.parse_args()
     hr = load_photo("astronaut")[64:64 + 4 * args.size, 96:96 + 4 * args.size]
     lr = shrink(hr, 4)
-    x = torch.from_numpy(lr).permute(2, 0, 1)[None].float() / 255.0
+    x = torch.from_numpy(lr.copy()).permute(2, 0, 1)[None].float() / 255.0
     net = convert(args.model)
-    fast = accelerate(net, "bf16")
+    fast = accelerate(convert(args.model), "bf16")
     pad = PADS[args.model]
     variants = {
         "eager fp32": net,
         "eager fp32 tiled": lambda t: run_tiled(net, t, 4, args.tile, pad),
-        "channels_last fp32": accelerate(net, "fp32"),
+        "channels_last fp32": accelerate(convert(args.model), "fp32"),
         "bf16 + channels_last": fast,
         "bf16 + channels_last tiled": lambda t: run_tiled(fast, t, 4, args.tile, pad),
     }

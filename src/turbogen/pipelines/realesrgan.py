@@ -121,11 +121,17 @@ def convert(name: str, scale: int = 4) -> torch.nn.Module:
 
 @lru_cache(maxsize=4)
 def load_realesrgan(name: str, scale: int) -> tuple[torch.nn.Module, int]:
-    """(network on the default device, tile context in low-res px).
+    """(accelerated network on the default device, tile context in low-res px).
 
     The context is not the full receptive field (RRDBNet's spans ~70 px): Real-ESRGAN's own
     inference uses 10; 12 keeps tiled and untiled outputs within a level or two of each other.
     """
+    from ..accel.autocast import cpu_has_fast_bf16
+    from ..accel.image_model import accelerate
     from .restore_model import device
-    model = convert(name, scale).to(device(), memory_format=torch.channels_last)
+    dev = device()
+    # bf16 where the CPU has native bf16 (benchmarks/realesrgan_speed.py: speed and the PSNR
+    # of bf16 against fp32 output); CUDA and other CPUs keep fp32
+    fast = dev.type == "cpu" and cpu_has_fast_bf16()
+    model = accelerate(convert(name, scale), "bf16" if fast else "fp32").to(dev)
     return model, PADS[name]
