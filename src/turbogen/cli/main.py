@@ -51,6 +51,9 @@ COMMAND_MODULES = (
     "sample_cmd",
     "vae_cmd",
     "eval_model_cmd",
+    "train_restore_cmd",
+    "restore_cmd",
+    "eval_restore_cmd",
 )
 
 

@@ -8,7 +8,10 @@ done silently. A file that is missing, is not an image, or is cut short raises I
 from __future__ import annotations
 
 import os
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -19,18 +22,35 @@ from ..world import CANVAS_PX
 
 def load_rgb(path: str | os.PathLike, size: int = CANVAS_PX) -> tuple[np.ndarray, list[str]]:
     """(size, size, 3) uint8 pixels of the image at `path`, and notes on what was converted."""
+    with opened_image(path) as image:
+        image.load()
+        return to_canvas(image, size)
+
+
+@contextmanager
+def opened_image(path: str | os.PathLike, check=None) -> Iterator[Image.Image]:
+    """The PIL image at `path`, open; every way the file can be unusable is an InputError.
+
+    `check(image)` runs on the header alone, before any pixel is decoded (size limits). The
+    body of the `with` decodes; truncated or corrupt data raised there is translated too.
+    """
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not an image file")
     if not path.exists():
         raise InputError(f"{path}: no such file")
     try:
-        with Image.open(path) as image:
-            image.load()
-            return to_canvas(image, size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if check is not None:
+                    check(image)
+                yield image
     except UnidentifiedImageError:
-        raise InputError(f"{path} is not an image PIL can read (PNG, JPEG, BMP, WebP, ...)") \
-            from None
+        raise InputError(f"{path} is not an image PIL can read (PNG, JPEG, BMP, WebP, TIFF, "
+                         "...)") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
+        raise InputError(f"{path} is too large to decode safely: {err}") from None
     except (OSError, SyntaxError, ValueError) as err:    # truncated or corrupt data
         raise InputError(f"{path} could not be decoded, the file may be damaged: {err}") \
             from None
