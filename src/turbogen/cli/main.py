@@ -88,4 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run as a script the command modules would register on the imported copy of this module,
+    # not on this one: hand over to it
+    from turbogen.cli.main import main as imported_main
+    sys.exit(imported_main())
