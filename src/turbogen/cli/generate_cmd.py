@@ -66,7 +66,7 @@ def check_png_path(path: Path) -> None:
               help="Sampling steps (default: the model's, 8).")
 @click.option("--guidance", type=click.FloatRange(0, 50), default=None,
               help="Classifier-free guidance scale; 1 = off (default: the model's).")
-@click.option("--sampler", default=None, help="flow_euler or flow_heun (flow models), ddim "
+@click.option("--sampler", default=None, help="flow_euler, flow_heun or flow_dpmpp (flow models), ddim "
                                               "(eps models); default: the model's.")
 @click.option("--planner", type=click.Choice(PLANNER_CHOICES), default="default",
               show_default=True, help="Which planner turns prompts into ScenePlans.")
