@@ -2,14 +2,17 @@
 
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
 A spec is NAME or NAME=ARG (only `steps` and `batch` take an argument).
+Importing this module is cheap: each method's module loads when it is first applied.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import AccelError
-from .model import AccelModel
+
+if TYPE_CHECKING:       # the CLI lists methods without importing torch
+    from .model import AccelModel
 
 
 def _batch(model: AccelModel, arg: str | None = None) -> AccelModel:
@@ -29,7 +32,7 @@ def _lazy(module: str, name: str) -> Callable:
 
 @dataclass(frozen=True)
 class Method:
-    apply: Callable[..., AccelModel]
+    apply: Callable[..., "AccelModel"]
     description: str
     takes_arg: bool = False
 

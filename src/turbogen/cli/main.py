@@ -51,6 +51,8 @@ COMMAND_MODULES = (
     "sample_cmd",
     "vae_cmd",
     "eval_model_cmd",
+    "accel_cmd",
+    "bench_cmd",
 )
 
 
