@@ -87,7 +87,8 @@ def test_guidance_wrapper():
 
 
 def test_sampler_lookup():
-    assert set(SAMPLERS) == {"flow_euler", "flow_heun", "flow_dpmpp", "ddim"}
+    assert set(SAMPLERS) == {"flow_euler", "flow_heun", "flow_dpmpp", "ddim",
+                             "diffusers_flow_euler"}
     with pytest.raises(InputError, match="flow_euler"):
         get_sampler("euler_a")
 
@@ -162,3 +163,13 @@ def test_flow_dpmpp_recovers_a_point(steps):
     from turbogen.samplers.flow_dpmpp import sample_flow_dpmpp
     x = torch.randn(1, 1, 2, 2, generator=torch.Generator().manual_seed(0))
     assert torch.allclose(sample_flow_dpmpp(point_velocity, x, time_grid(steps)), X0, atol=1e-5)
+
+
+def test_diffusers_loop_matches_our_euler_on_its_grid():
+    pytest.importorskip("diffusers")
+    from turbogen.samplers.diffusers_flow import sample_diffusers_flow_euler
+    x = torch.randn(2, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    grid = torch.cat([torch.linspace(1.0, 1e-3, 6), torch.zeros(1)])    # diffusers' own sigmas
+    ref = sample_flow_euler(smooth_denoiser, x, grid)
+    assert torch.allclose(sample_diffusers_flow_euler(smooth_denoiser, x, time_grid(6)), ref,
+                          atol=1e-5)
