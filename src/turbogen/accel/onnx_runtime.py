@@ -9,6 +9,7 @@ version is refused when loaded rather than silently run with other conventions.
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 
 import numpy as np
@@ -127,10 +128,15 @@ def onnx_int8(model: AccelModel, arg: str | None = None, *,
     with tempfile.TemporaryDirectory() as tmp:      # quantize_static works on files only
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
         src.write_bytes(export_onnx(net, model.config))
-        quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ,
-                        per_channel=True, weight_type=QuantType.QInt8,
-                        activation_type=QuantType.QUInt8, op_types_to_quantize=["Conv"],
-                        nodes_to_exclude=[f"/net/{n}/Conv" for n in KEEP_FP32])
+        root, level = logging.getLogger(), logging.getLogger().level
+        root.setLevel(logging.ERROR)    # its "consider pre-processing" notices, on the root logger
+        try:
+            quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ,
+                            per_channel=True, weight_type=QuantType.QInt8,
+                            activation_type=QuantType.QUInt8, op_types_to_quantize=["Conv"],
+                            nodes_to_exclude=[f"/net/{n}/Conv" for n in KEEP_FP32])
+        finally:
+            root.setLevel(level)
         graph = _stamp(dst.read_bytes())
     return model.then("onnx-int8", denoiser=OnnxDenoiser(graph), backend="onnx",
                       onnx_model=graph)

@@ -66,3 +66,12 @@ def preset_recipe(model: str, name: str) -> str:
         raise InputError(f"{path} has no preset {name!r}; it holds "
                          f"{', '.join(presets) if isinstance(presets, dict) else 'none'}") \
             from None
+
+
+def load_preset(model: str, name: str):
+    """`model` (a folder or bundled name) with preset `name`'s recipe applied: an AccelModel."""
+    from .folder import load_accelerated
+    from .registry import apply_recipe
+    recipe = preset_recipe(model, name)
+    base = load_accelerated(model)
+    return apply_recipe(base, recipe) if recipe else base

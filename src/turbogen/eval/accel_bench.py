@@ -84,7 +84,7 @@ def time_rows(pipes: dict[str, Text2Img], prompts, plans, *, batches=(16, 64), r
     for rep in range(reps):
         for name, pipe in pipes.items():
             single[name] += [_time_call(pipe, prompts[i:i + 1], plans[i:i + 1], i)
-                             for i in range(3)]
+                             for i in range(min(3, len(prompts)))]
             for b in batches:
                 per_batch[name][b].append(_time_call(pipe, prompts[:b], plans[:b], rep))
             if progress is not None:
