@@ -139,3 +139,13 @@ def test_text_cache_encodes_each_text_once():
     assert np.array_equal(first[[1, 0]], again) and (cache.hits, cache.misses) == (3, 2)
     cache(["blue"])                                      # evicts the least recent
     assert list(cache.vectors) == ["a red circle", "blue"]
+
+
+@pytest.mark.slow      # Inductor compiles for ~20 s on 2 cores
+def test_compile_stays_close_to_fp32():
+    base = tiny()
+    x, t, cond = inputs()
+    with torch.no_grad():
+        ref = base.net(x, t, cond)
+        out = apply_recipe(base, "compile").denoiser(x, t, cond)
+    assert rel_rms(out, ref) < 1e-4       # fused fp32 kernels: same sums, another order
