@@ -87,7 +87,8 @@ def test_guidance_wrapper():
 
 
 def test_sampler_lookup():
-    assert set(SAMPLERS) == {"flow_euler", "flow_heun", "ddim"}
+    assert set(SAMPLERS) == {"flow_euler", "flow_heun", "flow_dpmpp", "ddim",
+                             "diffusers_flow_euler"}
     with pytest.raises(InputError, match="flow_euler"):
         get_sampler("euler_a")
 
@@ -139,3 +140,36 @@ def test_flow_euler_matches_diffusers():
     schedule = sched.sigmas.float()        # 1 ... 1/1000·(…), then 0: diffusers' own grid
     ours = sample_flow_euler(smooth_denoiser, x, schedule)
     assert torch.allclose(ours, ref, atol=1e-5), (ours - ref).abs().max()
+
+
+def test_flow_dpmpp_matches_diffusers():
+    diffusers = pytest.importorskip("diffusers")
+    from turbogen.samplers.flow_dpmpp import sample_flow_dpmpp
+    sched = diffusers.DPMSolverMultistepScheduler(
+        num_train_timesteps=1000, use_flow_sigmas=True, prediction_type="flow_prediction",
+        algorithm_type="dpmsolver++", solver_order=2, flow_shift=1.0)
+    sched.set_timesteps(6)
+    x = torch.randn(2, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    ref = x.clone()
+    for i, k in enumerate(sched.timesteps):
+        t = torch.full((2,), float(sched.sigmas[i]))
+        ref = sched.step(smooth_denoiser(ref, t, None), k, ref).prev_sample
+    ours = sample_flow_dpmpp(smooth_denoiser, x, sched.sigmas.float())
+    assert torch.allclose(ours, ref, atol=1e-4), (ours - ref).abs().max()
+
+
+@pytest.mark.parametrize("steps", [1, 3, 10])
+def test_flow_dpmpp_recovers_a_point(steps):
+    from turbogen.samplers.flow_dpmpp import sample_flow_dpmpp
+    x = torch.randn(1, 1, 2, 2, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(sample_flow_dpmpp(point_velocity, x, time_grid(steps)), X0, atol=1e-5)
+
+
+def test_diffusers_loop_matches_our_euler_on_its_grid():
+    pytest.importorskip("diffusers")
+    from turbogen.samplers.diffusers_flow import sample_diffusers_flow_euler
+    x = torch.randn(2, 3, 4, 4, generator=torch.Generator().manual_seed(0))
+    grid = torch.cat([torch.linspace(1.0, 1e-3, 6), torch.zeros(1)])    # diffusers' own sigmas
+    ref = sample_flow_euler(smooth_denoiser, x, grid)
+    assert torch.allclose(sample_diffusers_flow_euler(smooth_denoiser, x, time_grid(6)), ref,
+                          atol=1e-5)

@@ -19,3 +19,7 @@ class PlannerUnavailable(TurbogenError):
     """A planner backend could not be reached or loaded (endpoint down, model missing)."""
 
     exit_code = 3
+
+
+class AccelError(TurbogenError):
+    """An acceleration method that does not exist or cannot apply to the model given."""

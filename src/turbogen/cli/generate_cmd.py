@@ -66,7 +66,7 @@ def check_png_path(path: Path) -> None:
               help="Sampling steps (default: the model's, 8).")
 @click.option("--guidance", type=click.FloatRange(0, 50), default=None,
               help="Classifier-free guidance scale; 1 = off (default: the model's).")
-@click.option("--sampler", default=None, help="flow_euler or flow_heun (flow models), ddim "
+@click.option("--sampler", default=None, help="flow_euler, flow_heun or flow_dpmpp (flow models), ddim "
                                               "(eps models); default: the model's.")
 @click.option("--planner", type=click.Choice(PLANNER_CHOICES), default="default",
               show_default=True, help="Which planner turns prompts into ScenePlans.")
@@ -78,11 +78,15 @@ def check_png_path(path: Path) -> None:
               show_default=True, help="bf16: 2.3x faster on CPUs with native bf16 (AVX-512 BF16, "
                                       "AMX), same quality, but a batch's images then differ from "
                                       "single runs by a level or two.")
+@click.option("--preset", type=click.Choice(["quality", "balanced", "fast", "turbo"]),
+              default=None, help="A speed/quality preset stored with the model (presets.json, "
+                                 "chosen by `turbogen bench --choose-presets`): quality = 50 "
+                                 "steps; turbo = fastest within 2 points of its faithfulness.")
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
 @click.option("--json", "as_json", is_flag=True,
               help="Print plan, seed, file and timings as JSON (one line per image).")
 def generate(prompt, output, file_, out_dir, overwrite, plan_file, seed, steps, guidance,
-             sampler, planner, model, verify, precision, batch_size, as_json):
+             sampler, planner, model, verify, precision, preset, batch_size, as_json):
     """Draw a prompt (or a ScenePlan) as a 64 x 64 image.
 
     \b
@@ -108,16 +112,24 @@ def generate(prompt, output, file_, out_dir, overwrite, plan_file, seed, steps, 
         plans = [read_plan(plan_file)] if plan_file is not None else None
     if prompt is not None and not prompt.strip():
         raise InputError("the prompt is empty; describe the scene, e.g. \"a red circle\"")
+    if preset is not None and precision != "fp32":
+        raise InputError("--preset already chooses the precision; drop --precision")
     result, reports = _run(prompts, plans, model=model, planner=planner, precision=precision,
+                           preset=preset,
                            seed=seed, steps=steps, guidance=guidance, sampler=sampler,
                            batch_size=batch_size, verify=verify)
     files = _write(result.images, output, out_dir, overwrite)
     _report(result, reports, prompts, files, as_json)
 
 
-def _run(prompts, plans, *, model, planner, precision, seed, verify, **kwargs):
+def _run(prompts, plans, *, model, planner, precision, preset, seed, verify, **kwargs):
     from ..pipelines.text2img import Text2Img
-    pipe = Text2Img.load(model, planner=planner, precision=precision)
+    if preset is None:
+        pipe = Text2Img.load(model, planner=planner, precision=precision)
+    else:
+        from ..accel.presets import load_preset
+        from ..plan.registry import make_planner
+        pipe = Text2Img.from_accel(load_preset(model, preset), planner=make_planner(planner))
     if verify is None:
         return pipe(prompts, plans=plans, seed=seed, **kwargs), None
     from ..pipelines.text2img_verify import generate_verified

@@ -54,6 +54,8 @@ COMMAND_MODULES = (
     "train_restore_cmd",
     "restore_cmd",
     "eval_restore_cmd",
+    "accel_cmd",
+    "bench_cmd",
 )
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..cond import make_cond
 from ..plan.base import plan_batch
-from ..pipelines.text2img import Text2Img, draw, to_uint8
+from ..pipelines.text2img import Text2Img, draw, model_device, to_uint8
 from .plan_eval import per_category
 
 MODES = {
@@ -41,7 +41,7 @@ def _draw_batch(pipe: Text2Img, mode: str, prompts: list[str], seeds: list[int],
     """Images (None where the planner refused) and refusal messages for one batch."""
     if mode == "text":
         emb = pipe.text_encoder(prompts)
-        device = next(pipe.model.parameters()).device
+        device = model_device(pipe.denoiser)
         cond = make_cond([None] * len(prompts), emb, size=pipe.config.image_size, device=device)
         x = draw(pipe.denoiser, pipe.config, cond, seeds, **sampling)
         return list(to_uint8(x)), [None] * len(prompts)

@@ -44,6 +44,13 @@ def check_steps(steps: int) -> None:
         raise InputError(f"steps must be a whole number from 1 to {MAX_STEPS}, got {steps!r}")
 
 
+def model_device(model) -> torch.device:
+    """Where a denoiser's weights live; CPU for one without parameters (ONNX Runtime)."""
+    params = getattr(model, "parameters", None)
+    first = next(params(), None) if params is not None else None
+    return first.device if first is not None else torch.device("cpu")
+
+
 @torch.no_grad()
 def draw(model, config: Text2ImgConfig, cond: dict, seeds: list[int], *, steps: int | None = None,
          guidance: float | None = None, sampler: str | None = None) -> torch.Tensor:
@@ -58,7 +65,7 @@ def draw(model, config: Text2ImgConfig, cond: dict, seeds: list[int], *, steps: 
         raise InputError(f"sampler {sampler} reads {SAMPLER_OBJECTIVE[sampler]} predictions but "
                          f"this model predicts {config.objective.kind}; use {' or '.join(fits)}")
     extra = {"alpha_bar": alpha_bar_fn(config.objective)} if sampler == "ddim" else {}
-    device = next(model.parameters()).device
+    device = model_device(model)
     size = config.image_size
     x = initial_noise(seeds, (config.unet.image_channels, size, size), device)
     denoiser = guided(model, guidance)
@@ -76,19 +83,35 @@ class Text2Img:
     """A loaded model with its planner and text encoder, ready to draw prompts or plans."""
 
     def __init__(self, model, config: Text2ImgConfig, *, planner=None, text_encoder=None,
-                 precision: str = "fp32") -> None:
+                 precision: str = "fp32", denoiser=None) -> None:
         self.model, self.config = model, config
-        self.denoiser = with_precision(model, precision)   # bf16: 2.3x faster, see accel/
+        # `denoiser`: an accelerated one (accel/) used as given; else bf16 is 2.3x faster
+        self.denoiser = denoiser if denoiser is not None else with_precision(model, precision)
         self.planner = planner              # None: built on first prompt (plan/registry)
         self.text_encoder = text_encoder    # prompts -> (N, 384); None: config's, on first use
 
     @classmethod
     def load(cls, model: str = DEFAULT_MODEL, *, planner: str = "default",
              device: str | torch.device | None = None, precision: str = "fp32") -> "Text2Img":
+        from ..accel.folder import is_accelerated
         from ..plan.registry import make_planner
         device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if is_accelerated(model):
+            from ..accel.folder import load_accelerated
+            return cls.from_accel(load_accelerated(model, device), planner=make_planner(planner))
         net, config = load_text2img(model, device)
         return cls(net, config, planner=make_planner(planner), precision=precision)
+
+    @classmethod
+    def from_accel(cls, accel, *, planner=None) -> "Text2Img":
+        """A pipeline around an accel.AccelModel: its denoiser, sampler, steps and text cache."""
+        from ..text import text_encoder
+        encoder = None
+        if accel.text_cache:
+            from ..accel.text_cache import CachedEncoder
+            encoder = CachedEncoder(text_encoder(accel.config.text_encoder))
+        return cls(accel.net, accel.config, planner=planner, text_encoder=encoder,
+                   denoiser=accel.denoiser)
 
     def plan(self, prompts: list[str], seeds: list[int]) -> tuple[list[ScenePlan], list[str]]:
         """Prompt i planned with seeds[i]; the first prompt that cannot be planned is an error."""
@@ -116,7 +139,7 @@ class Text2Img:
                 from ..text import text_encoder
                 self.text_encoder = text_encoder(self.config.text_encoder)
             emb = self.text_encoder(list(prompts))
-        device = next(self.model.parameters()).device
+        device = model_device(self.denoiser)
         if not self.config.layout:      # a text-only model never saw layout maps
             plans = [None] * len(plans)
         return make_cond(plans, emb, size=self.config.image_size, device=device)

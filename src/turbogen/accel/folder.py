@@ -1,0 +1,93 @@
+"""An accelerated model on disk: config.json (with an "accel" section) + its weights.
+
+PyTorch-backed results store the fp32 (or bf16) weights as model.safetensors and replay their
+methods on load (int8 and compile are deterministic rewrites); ONNX-backed ones store
+model.onnx, which already holds every method up to the export, and replay only what follows
+(steps, cache, batch). Everything is written into a temporary folder that replaces OUT whole.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from safetensors.torch import save
+
+from .. import __version__
+from ..errors import InputError
+from ..io_atomic import atomic_directory
+from ..pipelines.text2img_model import Text2ImgConfig, load_text2img, resolve_model_dir
+from .model import AccelModel, from_text2img
+from .registry import apply_recipe
+
+ONNX_METHODS = ("onnx", "onnx-int8")
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
+
+
+def _accel_section(model: AccelModel) -> dict:
+    return {"methods": list(model.methods), "backend": model.backend,
+            "turbogen": __version__, "torch": torch.__version__}
+
+
+def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool = False,
+                     card: str | None = None) -> list[Path]:
+    """Write the folder whole or not at all; returns the files written."""
+    data = {**model.config.to_dict(), "accel": _accel_section(model)}
+    with atomic_directory(folder, overwrite=overwrite) as tmp:
+        if model.backend == "onnx":
+            (tmp / "model.onnx").write_bytes(model.onnx_model)
+        else:
+            dtype = DTYPES[model.weights_dtype]
+            tensors = {k: v.detach().to(dtype).contiguous().cpu()
+                       for k, v in model.net.state_dict().items()}
+            (tmp / "model.safetensors").write_bytes(save(tensors))
+        (tmp / "config.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        if card is not None:
+            (tmp / "card.md").write_text(card, encoding="utf-8")
+        names = [p.name for p in tmp.iterdir()]
+    return [Path(folder) / n for n in sorted(names)]
+
+
+def is_accelerated(name_or_path: str | Path) -> bool:
+    file = Path(name_or_path) / "config.json"
+    try:
+        return file.is_file() and "accel" in json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu") -> AccelModel:
+    """A plain checkpoint (no methods) or an accelerated folder, methods replayed."""
+    folder = resolve_model_dir(name_or_path)
+    if not is_accelerated(folder):
+        net, config = load_text2img(folder, device)
+        return from_text2img(net, config)
+    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    section = data.pop("accel")
+    methods = section.get("methods") if isinstance(section, dict) else None
+    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+        raise InputError(f"{folder / 'config.json'}: \"accel\" must hold a list of methods")
+    config = Text2ImgConfig.from_dict(data, str(folder / "config.json"))
+    baked = max((i + 1 for i, m in enumerate(methods) if m in ONNX_METHODS), default=0)
+    if baked:
+        from .onnx_runtime import OnnxDenoiser
+        file = folder / "model.onnx"
+        if not file.is_file():
+            raise InputError(f"{folder} has no model.onnx but its config says {methods[baked - 1]}")
+        graph = file.read_bytes()
+        model = AccelModel(net=None, denoiser=OnnxDenoiser(graph, str(file)), config=config,
+                           methods=tuple(methods[:baked]), backend="onnx", onnx_model=graph)
+        return apply_recipe(model, methods[baked:]) if methods[baked:] else model
+    model = from_text2img(_load_net(folder, config, device), config)
+    return apply_recipe(model, methods) if methods else model
+
+
+def _load_net(folder: Path, config: Text2ImgConfig, device) -> torch.nn.Module:
+    from ..models.unet import UNet
+    from ..pipelines.model_folder import load_weights
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        raise InputError(f"model folder {folder} has no model.safetensors")
+    net = UNet(config.unet)
+    load_weights(net, weights, folder / "config.json")   # bf16 tensors are cast on copy
+    return net.to(device).eval()

@@ -1,0 +1,87 @@
+"""Acceleration methods by name: each takes an AccelModel and returns a faster one.
+
+A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
+A spec is NAME or NAME=ARG (only `steps` and `batch` take an argument).
+Importing this module is cheap: each method's module loads when it is first applied.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import AccelError
+
+if TYPE_CHECKING:       # the CLI lists methods without importing torch
+    from .model import AccelModel
+
+
+def _batch(model: AccelModel, arg: str | None = None) -> AccelModel:
+    if not arg or not arg.isdigit() or not 1 <= int(arg) <= 1024:
+        raise AccelError(f"batch needs a batch size from 1 to 1024, e.g. batch=16; got {arg!r}")
+    return model.then(f"batch={arg}", batch_size=int(arg))
+
+
+def _lazy(module: str, name: str) -> Callable:
+    """Import a method's module on first use: onnxruntime and torch.ao stay unloaded otherwise."""
+    def run(model, arg=None, **kwargs):
+        import importlib
+        return getattr(importlib.import_module(f"{__package__}.{module}"), name)(model, arg,
+                                                                                 **kwargs)
+    return run
+
+
+@dataclass(frozen=True)
+class Method:
+    apply: Callable[..., "AccelModel"]
+    description: str
+    takes_arg: bool = False
+
+
+METHODS: dict[str, Method] = {
+    "steps": Method(_lazy("steps", "steps"), "another sampler / fewer steps: steps=SAMPLER/N, "
+                    "e.g. steps=flow_dpmpp/4", takes_arg=True),
+    "channels_last": Method(_lazy("precision", "channels_last"),
+                            "NHWC memory layout for the convolutions (same numbers)"),
+    "bf16": Method(_lazy("precision", "bf16"), "bf16 autocast of the network (CPU with native "
+                   "bf16 or a GPU); weights saved in bf16"),
+    "int8": Method(_lazy("quantize", "int8_dynamic"), "torch.ao dynamic int8 of the Linear "
+                   "layers (CPU; convolutions stay fp32)"),
+    "onnx": Method(_lazy("onnx_runtime", "onnx_fp32"), "export to ONNX, run with ONNX Runtime "
+                   "(fp32)"),
+    "onnx-int8": Method(_lazy("onnx_runtime", "onnx_int8"), "ONNX Runtime static int8 (QDQ), "
+                        "calibrated on real plans"),
+    "compile": Method(_lazy("compiled", "compiled"), "torch.compile (Inductor, freezing); "
+                      "compiles on first use, per batch size"),
+    "cache": Method(_lazy("text_cache", "text_cache"), "cache MiniLM prompt embeddings per "
+                    "prompt text"),
+    "batch": Method(_batch, "preferred batch size: batch=N", takes_arg=True),
+}
+
+
+def describe() -> str:
+    return "\n".join(f"  {name:14s} {m.description}" for name, m in METHODS.items())
+
+
+def parse_recipe(recipe: str) -> list[tuple[str, str | None]]:
+    """'steps=flow_euler/4+onnx' -> [("steps", "flow_euler/4"), ("onnx", None)]."""
+    parts = []
+    for spec in recipe.split("+"):
+        name, _, arg = spec.strip().partition("=")
+        if name not in METHODS:
+            raise AccelError(f"unknown acceleration method {name!r}; valid methods: "
+                             f"{', '.join(METHODS)}")
+        if bool(arg) != METHODS[name].takes_arg:
+            raise AccelError(f"{name} takes an argument ({METHODS[name].description})"
+                             if METHODS[name].takes_arg else f"{name} takes no argument, "
+                             f"got {spec!r}")
+        parts.append((name, arg or None))
+    return parts
+
+
+def apply_recipe(model: AccelModel, recipe: str | list[str], **kwargs) -> AccelModel:
+    """Apply each method of `recipe` in order; kwargs (e.g. calibration=) go to onnx-int8."""
+    specs = recipe if isinstance(recipe, list) else [recipe]
+    for name, arg in [p for spec in specs for p in parse_recipe(spec)]:
+        extra = kwargs if name == "onnx-int8" else {}
+        model = METHODS[name].apply(model, arg, **extra)
+    return model

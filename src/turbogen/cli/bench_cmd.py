@@ -1,0 +1,133 @@
+"""`turbogen bench`: every acceleration recipe against the original model, in one run."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+from .main import cli
+
+# The rows a plain `turbogen bench` measures, besides the original. The first is the baseline
+# users know (diffusers' scheduler loop); the second is the quality preset's sampler.
+DEFAULT_RECIPES = (
+    "steps=diffusers_flow_euler/8", "steps=flow_euler/50",
+    "channels_last", "bf16", "int8", "onnx", "onnx-int8", "compile", "cache",
+    "steps=flow_euler/4", "steps=flow_heun/3", "steps=flow_dpmpp/4", "steps=flow_dpmpp/3",
+    "steps=flow_dpmpp/2",
+    "steps=flow_dpmpp/4+bf16", "steps=flow_dpmpp/4+onnx", "steps=flow_dpmpp/4+onnx-int8",
+    "steps=flow_dpmpp/3+bf16", "steps=flow_dpmpp/3+onnx-int8",
+    "steps=flow_dpmpp/4+bf16+cache",
+)
+
+
+def _batches(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if not values or any(not 1 <= v <= 1024 for v in values):
+        raise InputError(f"--batches must be sizes from 1 to 1024 joined by commas, e.g. 16,64; "
+                         f"got {text!r}")
+    return values
+
+
+@cli.command("bench")
+@click.argument("model", required=False, default="text2img-shapes64", metavar="[MODEL]")
+@click.option("-m", "--method", "recipes", multiple=True, metavar="RECIPE",
+              help="A recipe to measure (methods joined by +); repeat. Default: a set of "
+                   "every method and the best combinations (see the README).")
+@click.option("--suite", default="dev", show_default=True, help="faithfulness prompt suite")
+@click.option("--limit", type=click.IntRange(min=1), default=150, show_default=True,
+              help="suite prompts scored per row, round-robin over categories")
+@click.option("--batches", default="16,64", show_default=True,
+              help="batch sizes tried for images/s (the best is reported)")
+@click.option("--reps", type=click.IntRange(1, 50), default=3, show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), metavar="FILE.png",
+              help="write the speed-vs-faithfulness Pareto plot here")
+@click.option("--choose-presets", is_flag=True,
+              help="pick quality/balanced/fast/turbo from the rows and write presets.json "
+                   "into MODEL's folder")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+def bench(model, recipes, suite, limit, batches, reps, plot_path, choose_presets, as_json):
+    """Measure each acceleration recipe side by side with the original MODEL.
+
+    Per row: latency of one image, images/s at the best batch, peak memory, file size and
+    faithfulness (layout mode of `turbogen eval faithfulness` on LIMIT suite prompts), with
+    ratios to the original; rows are timed interleaved, so ratios hold on a busy machine.
+
+    \b
+    Examples:
+      turbogen bench --json > bench.json
+      turbogen bench -m onnx -m steps=flow_dpmpp/4+bf16 --limit 60 --plot pareto.png
+      turbogen bench --choose-presets --plot pareto.png
+    """
+    from ..accel.registry import parse_recipe
+    from ..eval.plan_suite import load_suite, take
+    batch_sizes = _batches(batches)
+    recipes = list(recipes) or list(DEFAULT_RECIPES)
+    if choose_presets:
+        from ..accel.presets import QUALITY_RECIPE
+        recipes = recipes if QUALITY_RECIPE in recipes else [QUALITY_RECIPE, *recipes]
+    for recipe in recipes:
+        parse_recipe(recipe)
+    if plot_path is not None:
+        from .generate_cmd import check_png_path
+        check_png_path(plot_path)
+    records = take(load_suite(suite), limit)
+    report = _run(model, recipes, records, batch_sizes, reps)
+    report["suite"] = suite
+    if plot_path is not None:
+        _write_plot(plot_path, report)
+    if choose_presets:
+        from ..accel.presets import choose_presets as choose, write_presets
+        report["presets"] = choose(report)
+        report["presets_file"] = str(write_presets(model, report["presets"], report))
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        _print_table(report)
+
+
+def _run(model, recipes, records, batch_sizes, reps) -> dict:
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..eval.accel_bench import run_bench
+    stages = (len(recipes) + 1) * (2 + reps)          # build, reps of timing, faithfulness
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("bench", total=stages)
+        return run_bench(model, recipes, records, batches=batch_sizes, reps=reps,
+                         progress=lambda what: bar.update(task, advance=1, description=what))
+
+
+def _write_plot(path: Path, report: dict) -> None:
+    from ..eval.pareto import pareto_png
+    from ..io_atomic import atomic_write_bytes
+    m = report["machine"]
+    title = (f"{report['model']}: {report['n_prompts']} {report['suite']} prompts; "
+             f"{m['cpu']}, {m['torch_threads']} threads (shared CPU, load {m['load_average'][0]})")
+    atomic_write_bytes(path, pareto_png(report["rows"], title))
+    report["plot"] = str(path)
+
+
+def _print_table(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    table = Table(title=f"bench {report['model']} ({report['n_prompts']} {report['suite']} "
+                        f"prompts; {report['machine']['cpu']})")
+    for col in ("recipe", "steps", "ms/img b1", "img/s", "x", "MB", "mem MB", "faithful", "Δ pts"):
+        table.add_column(col, justify="left" if col == "recipe" else "right")
+    front = set(report["pareto"])
+    for r in report["rows"]:
+        table.add_row(("* " if r["name"] in front else "  ") + r["name"], str(r["steps"]),
+                      f"{r['latency_ms']:.1f}", f"{r['images_per_s']:.1f} @{r['best_batch']}",
+                      f"{r['speedup']:.2f}", f"{r['size_mb']:.1f}", f"{r['peak_memory_mb']:.0f}",
+                      f"{100 * r['faithfulness']:.1f}%", f"{r['faithfulness_delta_points']:+.1f}")
+    console = Console()
+    console.print(table)
+    console.print("* on the Pareto front (no row is both faster and more faithful)")
+    for name, preset in report.get("presets", {}).items():
+        console.print(f"preset {name}: {preset['recipe'] or 'original'}")
