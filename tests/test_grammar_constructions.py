@@ -97,6 +97,15 @@ def test_real_words_are_not_corrected():
     assert corrections(["round", "tile", "teal", "gren"]) == {}    # gren: green or grey?
 
 
+@pytest.mark.parametrize("prompt", [
+    "A triangle that is not green, next to a blue circle.",
+    "a circle and a triangle; the triangle shouldn't be green",
+    "a blue circle and a triangle, any colour but green",
+])
+def test_negation_scoped_to_one_of_several_objects(planner, prompt):
+    assert planner.read(prompt).exclude == [{"shape": "triangle", "color": "green"}]
+
+
 def test_fronted_places_after_a_comma_go_to_the_next_object(planner):
     request = planner.read("on the left a cyan square, on the right an orange square")
     assert [g.places for g in request.groups] == [["left"], ["right"]]
@@ -262,7 +271,7 @@ def test_counts_and_groups(planner, prompt, objects):
     ("a star, minus the triangles", [{"shape": "triangle"}]),
     ("a green circle; exclude: squares", [{"shape": "square"}]),
     ("Make a blue circle but keep red out of it.", [{"color": "red"}]),
-    ("A triangle that is not green", [{"shape": "triangle", "color": "green"}]),
+    ("A triangle that is not green", [{"color": "green"}]),   # one object: the broader way
     ("Please draw a star, avoiding red and blue.", [{"color": "red"}, {"color": "blue"}]),
     ("Shapes: 4. Colour: anything but blue.", [{"color": "blue"}]),
     ("Triangles are banned here. Draw a cyan star.", [{"shape": "triangle"}]),

@@ -69,7 +69,8 @@ def _merge_colour_names(tokens):
     return [("filler", None, t[2]) if _is_adverb(t) else t for t in out]
 
 
-LIGHTNESS_BACKGROUNDS = {"dark": "black", "light": "white", "pale": "white", "bright": "white"}
+LIGHTNESS_BACKGROUNDS = {"dark": "black", "light": "white", "pale": "white", "bright": "white",
+                         "blank": "white"}
 
 
 def _is_adverb(token) -> bool:

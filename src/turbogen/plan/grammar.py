@@ -326,9 +326,13 @@ def merge_shape_adjectives(tokens):
                 out += between
                 out.append(("shape", (shape[1][0], token[1][1]), f"{shape[2]} {token[2]}"))
                 continue
-        if token[0] == "shape" and token[1][0] is not None and out and out[-1][0] == "shape" \
-                and out[-1][1][0] == token[1][0] and out[-1][2] in _SHAPE_ADJECTIVES:
-            out[-1] = ("shape", token[1], f"{out[-1][2]} {token[2]}")   # "a round dot"
+        back = len(out) - 1
+        while back >= 0 and out[back][0] in ("color", "size"):
+            back -= 1
+        if token[0] == "shape" and token[1][0] is not None and back >= 0 \
+                and out[back][0] == "shape" and out[back][1][0] == token[1][0] \
+                and out[back][2] in _SHAPE_ADJECTIVES:      # "a round dot", "a round red blob"
+            out[back:] = out[back + 1:] + [("shape", token[1], f"{out[back][2]} {token[2]}")]
             continue
         out.append(token)
     return out
@@ -419,11 +423,14 @@ def demonstrative_pronouns(tokens):
     it and a new noun phrase ('a', 'two') after it; 'below that red diamond' keeps it a word
     of the noun phrase."""
     out = list(tokens)
-    for i in range(1, len(out) - 1):
+    for i in range(1, len(out)):
         kind, _, text = out[i]
+        after = out[i + 1][0] if i + 1 < len(out) else "end"
         if kind == "det" and text in ("that", "this") and out[i - 1][0] == "rel" \
-                and out[i + 1][0] == "count":
-            out[i] = ("pron", True, text)
+                and after in ("count", "sep", "and", "end"):
+            out[i] = ("pron", True, text)         # "..., and a green star right of that"
+        if kind == "rel" and out[i][1] == "around" and after in ("sep", "end"):
+            out[i] = ("filler", True, text)       # "no triangles around"
     for i in range(1, len(out)):      # "above both of them": the objects named before
         if out[i][0] == "both" and out[i - 1][0] == "rel":
             out[i] = ("pron", True, out[i][2])
@@ -448,17 +455,27 @@ def scoped_negations(tokens):
         if kind != "shape" or value[0] is None:
             continue
         j = i + 1
-        if j < len(out) and out[j][2] in ("that", "which", "who"):
+        while j < len(out) and (out[j][2] in _SCOPE_LINKS or out[j][2] == ","):
             j += 1
-            while j < len(out) and out[j][2] in ("is", "are", "s"):
-                j += 1
-            if j < len(out) and out[j][0] == "neg" and out[j][2] in _SCOPED_NEGATIONS \
-                    and j + 1 < len(out) and out[j + 1][0] in ("color", "size"):
-                out[j] = ("neg", "scoped", out[j][2])
+        k = j + 1
+        while k < len(out) and out[k][0] == "filler":     # "shouldn't be green"
+            k += 1
+        if j < len(out) and out[j][0] == "neg" and out[j][2] in _SCOPED_NEGATIONS \
+                and k < len(out) and out[k][0] in ("color", "size") \
+                and (j == i + 1 or any(t[2] != "," for t in out[i + 1:j])
+                     or out[j][2] in _ANY_BUT):
+            out[j] = ("neg", "scoped", out[j][2])
     return out
 
 
-_SCOPED_NEGATIONS = ("not", "isn t", "aren t", "never")
+# "a triangle that is not green", "the circle shouldn't be green", "a triangle, any colour
+# but green": words between the thing and its negation
+_SCOPE_LINKS = ("that", "which", "who", "is", "are", "s", "should", "must", "will", "be",
+                "can", "may", "ought")
+_ANY_BUT = ("any colour but", "any color but", "any colour except", "any color except",
+            "any colour other than", "any color other than")
+_SCOPED_NEGATIONS = ("not", "isn t", "aren t", "never", "shouldn t", "should not", "mustn t",
+                     "must not", "can t", "cannot", "won t") + _ANY_BUT
 
 
 def halves(tokens):
@@ -845,8 +862,11 @@ class _ParseState:
                 self._attach(part)
                 return
         count = np_.get("count")
-        if count is None and self.pending_count is not None:
-            count, self.pending_count = self.pending_count, None
+        pending, self.pending_count = self.pending_count, None
+        if count is None and pending is not None:
+            count = pending
+            if self.header_total == pending and not self.request.groups:
+                self.header_total = None      # "Quantity 2: green diamond": its count
         if count is None:
             count = (2, 3) if plural else 1
         if isinstance(count, int) and count < 1:
@@ -1134,8 +1154,12 @@ class _ParseState:
         if text == ":" and self.negating and not self.np:
             return      # "exclude: triangles"
         if text == ":" and set(self.np) == {"count", "article"} and not self.np["article"] \
-                and isinstance(self.np["count"], int) and not self.request.groups:
-            self.header_total, self.np = self.np["count"], {}    # "Make it four: ..."
+                and isinstance(self.np["count"], int) \
+                and len(self.request.groups) == self.sentence_start:
+            # "Make it four: two red triangles, ..." or "Quantity 2: green diamond."
+            if not self.request.groups:
+                self.header_total = self.np["count"]
+            self.pending_count, self.np = self.np["count"], {}
             return
         if text == ":" and (self.np.get("color") or self.np.get("size")) \
                 and len(self.request.groups) == self.sentence_start and not self.negating:
@@ -1322,6 +1346,11 @@ class _ParseState:
         if not self.request.groups:
             raise PlanError("the prompt names no object; describe a scene such as "
                             "\"a red circle above two blue squares\"")
+        if len(self.request.groups) == 1:    # one kind of object: "a triangle, not green" is
+            only = self.request.groups[0]    # "nothing green", the broader way to say it
+            self.request.exclude = [
+                {k: v for k, v in e.items() if k != "shape"}
+                if e.get("shape") == only.shape and len(e) > 1 else e for e in self.request.exclude]
         for group in self.request.groups:      # "three large shapes: two circles and ..."
             for key, value in self.header_attrs.items():
                 if getattr(group, key) is None:

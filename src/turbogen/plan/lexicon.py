@@ -9,7 +9,7 @@ COLOR_WORDS = {
     "yellow": ["yellow", "lemon", "golden"],
     "green": ["green", "grass-green"],
     "cyan": ["cyan", "aqua", "turquoise"],
-    "blue": ["blue", "royal blue", "ultramarine"],
+    "blue": ["blue", "royal blue", "ultramarine", "blu"],
     "purple": ["purple", "violet"],
     "pink": ["pink", "rose"],
 }
@@ -23,7 +23,8 @@ SHAPE_WORDS = {   # singular, plural
     "circle": [("circle", "circles"), ("disc", "discs"), ("disk", "disks"), ("orb", "orbs"),
                ("round shape", "round shapes"), ("round", "rounds"), ("circular", "circulars"),
                ("dot", "dots"), ("ball", "balls"), ("coin", "coins"), ("plate", "plates"),
-               ("button", "buttons"), ("bubble", "bubbles"), ("circ", "circs")],
+               ("button", "buttons"), ("bubble", "bubbles"), ("circ", "circs"),
+               ("blob", "blobs")],
     "square": [("square", "squares"), ("box", "boxes"), ("block", "blocks"), ("tile", "tiles"),
                ("cube", "cubes"), ("brick", "bricks"), ("sq", "sqs"), ("sqr", "sqrs")],
     "triangle": [("triangle", "triangles"), ("triangular", "triangulars"), ("pyramid", "pyramids"),
@@ -144,7 +145,8 @@ PLACE_NOUNS = ["corner", "corners", "edge", "edges", "half", "part", "region", "
 NEGATION_WORDS = ["no", "without", "nothing", "not any", "none", "never", "not", "zero",
                   "don t", "do not", "doesn t", "does not", "shouldn t", "should not",
                   "mustn t", "must not", "isn t", "aren t", "neither", "neither of them", "none of them", "leave out", "omit", "exclude",
-                  "avoid", "avoiding", "avoids", "dont", "isnt", "arent", "doesnt",
+                  "avoid", "avoiding", "avoids", "any colour but", "any color but", "any colour except",
+                  "any color except", "any colour other than", "any color other than", "dont", "isnt", "arent", "doesnt",
                   "hate", "i hate", "dislike", "anything except", "omitting", "leaving out", "free of", "minus", "skip", "excluding", "except", "except for",
                   "other than", "apart from", "anything but", "everything but", "bar",
                   "barring", "save for", "lacking", "with no", "no sign of"]
@@ -168,8 +170,9 @@ POSSESSIVE_RELATIONS = {
 # Words that strengthen a colour without changing its hue: "jet-black", "deep blue".
 COLOUR_MODIFIERS = ["jet", "pitch", "deep", "bright", "vivid", "pure", "rich", "brilliant",
                     "strong", "intense", "vibrant", "bold", "true", "dark", "light", "pale",
-                    "soft", "pastel", "neon", "neutral", "snow", "clean", "plain"]
+                    "soft", "pastel", "neon", "neutral", "snow", "clean", "plain", "blank"]
 BACKGROUND_NOUNS = ["background", "backdrop", "canvas", "bg", "ground", "backgrounds", "field",
+                    "page", "sheet",
                     "paper", "surface", "void", "behind everything", "behind it all"]
 # Words that carry no scene content in these prompts; dropped before parsing.
 FILLER_WORDS = [
@@ -244,7 +247,9 @@ FILLER_WORDS = [
     "spawn", "pickup", "dark mode", "light mode", "tinted", "own", "its own colour",
     "its own color", "their own colour", "their own color", "nothing inside it",
     "nothing inside", "to colour match", "to color match", "colour match",
-    "color match", "worksheet", "flag", "flags", "enemy", "enemies", "player",
+    "color match", "worksheet", "flag", "flags", "enemy", "enemies", "player", "pls", "plz",
+    "is fine", "fine", "ok", "okay", "with five points", "five points", "five point",
+    "teacher here",
 ]
 # Words that spread what follows over every object of the sentence: "a large and a small
 # triangle, both green"; "two shapes, both triangles".
@@ -281,7 +286,8 @@ EVERY_WORDS = {
               "each kind of shape", "all five shapes", "every possible shape"],
 }
 # Looks the flat renderer cannot draw, said in more than one word or as a noun.
-UNDRAWABLE_LOOKS = ["outline", "outlines", "outlined", "no fill", "unfilled", "not filled",
+UNDRAWABLE_LOOKS = ["three dimensional", "shadow", "shadows", "drop shadow", "gradient",
+                    "outline", "outlines", "outlined", "no fill", "unfilled", "not filled",
                     "hollow", "wireframe", "line drawing", "just the outline", "only the outline"]
 CONJUNCTIONS = ["or", "nor"]
 AND_WORDS = ["and", "as well as", "while", "whilst"]

@@ -35,6 +35,9 @@ _RULES = [
     # "on the circle's right" -> "to the right of the circle"
     (r"\b(?:on|to|at) (?:the )?([a-z]+)['\u2019]s (left|right)(?: hand)?(?: side)?",
      r" to the \2 of the \1 "),
+    (r"\b3-?d\b", " three dimensional "),
+    (r"\bas (small|tiny|little|big|large|huge) as (?:possible|you can(?: make it| draw it)?|"
+     r"it gets|can be|they come)", r"\1"),
     # "small as a seed" -> "small"; "the colour of bubblegum" -> "in bubblegum"
     (r"\b(small|tiny|little|big|large|huge)\s+as\s+(?:a|an)\s+[a-z]+", r"\1"),
     (r"\b(?:in )?the colou?r of (?:a |an )?([a-z]+)", r" in \1 "),
