@@ -1,7 +1,8 @@
 """Recipes for the classic generators (MLP GAN, DCGAN, VAE) on the shared training loop.
 
 `GANTrainer` overrides `Trainer.train_step` with the alternating discriminator / generator
-updates (non-saturating loss, Goodfellow et al. 2014); the two networks live in one `GANPair`
+updates (non-saturating loss, Goodfellow et al. 2014, or the hinge loss of Lim & Ye 2017 /
+Miyato et al. 2018), optionally through DiffAugment (`diffaugment.py`); the two networks live in one `GANPair`
 module and one Adam whose two parameter groups carry the two learning rates (TTUR, Heusel et
 al. 2017), so checkpoints, EMA, resume and the other callbacks work unchanged. The VAE uses the
 plain `Trainer` with the negative ELBO as its loss.
@@ -30,6 +31,7 @@ from ..pipelines.classic_sample import grid, grid_labels, sample
 from .callbacks import (EMA, Callback, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
                         eval_model, plot_curves)
 from .checkpoint import latest_checkpoint
+from .diffaugment import diff_augment
 from .loop import Trainer, autocast_for, pick_device
 
 
@@ -47,6 +49,9 @@ class ClassicRecipe:
     ema: float = 0.999                  # generator weight averaging; 0 = off
     spectral_norm: bool = True          # in the discriminator, instead of BatchNorm
     aux_classifier: bool = False        # DCGAN, conditional: AC-GAN class head in D
+    loss: str = "bce"                   # GANs: bce (non-saturating) | hinge
+    augment: bool = False               # GANs: DiffAugment translation + cutout before D
+    minibatch_std: bool = False         # DCGAN: minibatch standard-deviation feature in D
     width: int = 0                      # 0 = the model's default width
     z_dim: int = 0                      # 0 = the model's default latent size
     bf16: bool = True                   # autocast on CPU (AVX-512 bf16) and CUDA
@@ -83,7 +88,8 @@ def build_model(recipe: ClassicRecipe, data: ImageSet):
     if recipe.kind == "dcgan":
         widths = {"g_width": recipe.width, "d_width": 2 * recipe.width} if recipe.width else {}
         config = DCGANConfig(**common, **widths, spectral_norm=recipe.spectral_norm,
-                             aux_classifier=recipe.aux_classifier and recipe.conditional)
+                             aux_classifier=recipe.aux_classifier and recipe.conditional,
+                             minibatch_std=recipe.minibatch_std)
         return config, GANPair(DCGANGenerator(config), DCGANDiscriminator(config))
     if recipe.kind == "gan":
         config = MLPGANConfig(**common, spectral_norm=recipe.spectral_norm)
@@ -91,13 +97,35 @@ def build_model(recipe: ClassicRecipe, data: ImageSet):
     raise InputError(f"unknown model kind {recipe.kind!r}; choose gan, dcgan or vae")
 
 
+GAN_LOSSES = ("bce", "hinge")
+
+
+def d_loss_fn(kind: str, d_real: torch.Tensor, d_fake: torch.Tensor,
+              smoothing: float = 0.0) -> torch.Tensor:
+    """Discriminator loss on real / fake logits (B,)."""
+    if kind == "hinge":
+        return F.relu(1.0 - d_real).mean() + F.relu(1.0 + d_fake).mean()
+    return (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, 1.0 - smoothing))
+            + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+
+
+def g_loss_fn(kind: str, d_fake: torch.Tensor) -> torch.Tensor:
+    """Generator loss on the discriminator's logits for its samples."""
+    if kind == "hinge":
+        return -d_fake.mean()
+    return F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+
+
 class GANTrainer(Trainer):
     """Alternating D and G steps; `last_loss` is the generator's, `d_loss` the discriminator's."""
 
     def __init__(self, *args, z_dim: int, label_smoothing: float = 0.0, seed: int = 0,
-                 **kwargs) -> None:
+                 loss: str = "bce", augment: bool = False, **kwargs) -> None:
         super().__init__(*args, loss_fn=None, grad_clip=None, **kwargs)
+        if loss not in GAN_LOSSES:
+            raise InputError(f"unknown GAN loss {loss!r}; choose {', '.join(GAN_LOSSES)}")
         self.z_dim, self.label_smoothing = z_dim, label_smoothing
+        self.loss, self.augment = loss, augment
         self.d_loss, self.seed = math.nan, seed
         self.aux_weight = 1.0
         self.generator = torch.Generator(device=self.device)
@@ -112,8 +140,9 @@ class GANTrainer(Trainer):
                 p.grad = None
         self.optimizer.step()
 
-    @staticmethod
-    def _d(D, x, y, aux: bool):
+    def _d(self, D, x, y, aux: bool):
+        if self.augment:
+            x = diff_augment(x, self.generator)
         if aux:
             logit, classes = D(x, y, return_class=True)
             return logit.float(), classes.float()
@@ -130,15 +159,13 @@ class GANTrainer(Trainer):
             fake = G(z, y)
             d_real, c_real = self._d(D, x, y, aux)
             d_fake, _ = self._d(D, fake.detach(), y, aux)
-        real_target = torch.full_like(d_real, 1.0 - self.label_smoothing)
-        loss_d = (F.binary_cross_entropy_with_logits(d_real, real_target)
-                  + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+        loss_d = d_loss_fn(self.loss, d_real, d_fake, self.label_smoothing)
         if aux:     # D learns the classes from real images only; G is pushed towards them
             loss_d = loss_d + self.aux_weight * F.cross_entropy(c_real, y)
         self._step(loss_d, D)
         with autocast_for(self.device, self.amp_dtype):
             g_logits, c_fake = self._d(D, fake, y, aux)
-        loss_g = F.binary_cross_entropy_with_logits(g_logits, torch.ones_like(g_logits))
+        loss_g = g_loss_fn(self.loss, g_logits)
         if aux:
             loss_g = loss_g + self.aux_weight * F.cross_entropy(c_fake, y)
         self._step(loss_g, G)
@@ -235,7 +262,8 @@ def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints:
                   amp_dtype=torch.bfloat16 if recipe.bf16 else None, log_every=10)
     if gan:
         trainer = GANTrainer(module, optimizer, batches, z_dim=config.z_dim,
-                             label_smoothing=recipe.label_smoothing, seed=seed, **kwargs)
+                             label_smoothing=recipe.label_smoothing, seed=seed,
+                             loss=recipe.loss, augment=recipe.augment, **kwargs)
     else:
         trainer = Trainer(module, optimizer, batches, vae_loss_fn, **kwargs)
     return trainer, ckpt, config
@@ -287,8 +315,9 @@ def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resum
                          "to continue it, or choose another --out")
     meta = _state_json(path)
     old = meta.get("recipe", {})
-    for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier"):
-        if old.get(key) != getattr(recipe, key):
+    for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier",
+                "minibatch_std"):
+        if old.get(key, False) != getattr(recipe, key):
             raise InputError(f"{path} was trained with {key}={old.get(key)!r}, this run asks for "
                              f"{getattr(recipe, key)!r}; resume with the same settings")
     if meta.get("data") != data.name:
