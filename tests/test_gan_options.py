@@ -72,3 +72,18 @@ def test_train_dcgan_with_options(tmp_path, extra):
     assert config["model"]["minibatch_std"] is on
     assert config["recipe"]["augment"] is on and config["recipe"]["loss"] == (
         "hinge" if on else "bce")
+
+
+def test_card_command_repeats_non_default_options():
+    from dataclasses import asdict
+
+    from turbogen.train.classic_card import command_line
+    from turbogen.train.classic_recipe import recipe_for
+    rc = asdict(recipe_for("dcgan", loss="hinge", augment=True, spectral_norm=False, lr_d=4e-4))
+    cmd = command_line({"recipe_config": rc, "data": "mnist", "seed": 3})
+    assert cmd.startswith("turbogen train dcgan --data mnist --epochs")
+    for part in ("--loss hinge", "--augment", "--batch-norm", "--lr-d 0.0004", "--seed 3"):
+        assert part in cmd
+    plain = command_line({"recipe_config": asdict(recipe_for("dcgan")), "data": "mnist",
+                          "seed": 0})
+    assert "--loss" not in plain and "--augment" not in plain

@@ -10,6 +10,7 @@ plain `Trainer` with the negative ELBO as its loss.
 from __future__ import annotations
 
 import math
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass, replace
@@ -373,6 +374,7 @@ def train_classic(recipe: ClassicRecipe, data: ImageSet, out: str | Path, *, see
                "generator_parameters": sum(p.numel() for p in view.module.parameters()),
                "final_loss": state.losses[-1][1] if state.losses else math.nan,
                "device": str(trainer.device), "torch": torch.__version__,
+               "load_average": [round(v, 2) for v in os.getloadavg()],
                "machine": f"{platform.processor() or platform.machine()}, "
                           f"{state.extra.get('threads', torch.get_num_threads())} threads",
                "recipe_config": asdict(recipe)}
