@@ -87,3 +87,22 @@ def test_card_command_repeats_non_default_options():
     plain = command_line({"recipe_config": asdict(recipe_for("dcgan")), "data": "mnist",
                           "seed": 0})
     assert "--loss" not in plain and "--augment" not in plain
+
+
+def test_vae_kl_weight_scales_the_kl_term(tmp_path):
+    from turbogen.models.vae import VAE, VAEConfig
+    from turbogen.train.classic_recipe import vae_loss_fn
+    torch.manual_seed(0)
+    vae = VAE(VAEConfig(image_size=8, width=4, z_dim=3))
+    batch = (torch.rand(4, 1, 8, 8), None)
+    losses = []
+    for w in (1.0, 3.0):
+        torch.manual_seed(1)                        # the same reparameterisation noise
+        losses.append(float(vae_loss_fn(w)(vae, batch)))
+    torch.manual_seed(1)
+    from turbogen.models.vae import vae_loss
+    _, recon, kl = vae_loss(vae, *batch)
+    assert losses[1] - losses[0] == pytest.approx(2 * float(kl), rel=1e-4)
+    folder = write_folder(tmp_path / "data")
+    assert train_tiny("vae", folder, tmp_path / "run", "--kl-weight", "2") == 0
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["recipe"]["kl_weight"] == 2

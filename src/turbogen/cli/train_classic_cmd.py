@@ -85,19 +85,22 @@ def _generator_command(kind: str, help_text: str):
     @click.option("--minibatch-std/--no-minibatch-std", "minibatch_std", default=None,
                   help="DCGAN: minibatch standard-deviation feature in the discriminator "
                        "(default: the recipe's).")
+    @click.option("--kl-weight", type=click.FloatRange(min=0, min_open=True), default=None,
+                  help="VAE: weight of the KL term (beta-VAE; default: the recipe's).")
     @click.option("--classifier", default=None, metavar="NAME|DIR",
                   help="Domain classifier for the card's metrics (default: the bundled "
                        "classifier-DATA if any; 'none' skips them).")
     def command(data_spec, size, epochs, minutes, out, seed, as_json, conditional, resume,
                 batch_size, width, lr_g, lr_d, label_smoothing, ema, spectral_norm,
-                aux_classifier, loss, augment, minibatch_std, classifier):
+                aux_classifier, loss, augment, minibatch_std, kl_weight, classifier):
         from ..train.classic_card import write_classic_card
         from ..train.classic_recipe import recipe_for, train_classic
         recipe = recipe_for(kind, conditional=conditional, epochs=epochs, minutes=minutes,
                             batch_size=batch_size, width=width, lr_g=lr_g, lr_d=lr_d,
                             label_smoothing=label_smoothing, ema=ema,
                             spectral_norm=spectral_norm, aux_classifier=aux_classifier,
-                            loss=loss, augment=augment, minibatch_std=minibatch_std)
+                            loss=loss, augment=augment, minibatch_std=minibatch_std,
+                            kl_weight=kl_weight)
         data = _data(data_spec, size)
         clf = _classifier_for(classifier, data.name)       # a bad name fails before training
         out = out_dir(out, f"{kind}-{_data_name(data_spec)}")

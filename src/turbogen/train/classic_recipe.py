@@ -53,6 +53,7 @@ class ClassicRecipe:
     loss: str = "bce"                   # GANs: bce (non-saturating) | hinge
     augment: bool = False               # GANs: DiffAugment translation + cutout before D
     minibatch_std: bool = False         # DCGAN: minibatch standard-deviation feature in D
+    kl_weight: float = 1.0              # VAE: weight of the KL term (beta-VAE, Higgins et al.)
     width: int = 0                      # 0 = the model's default width
     z_dim: int = 0                      # 0 = the model's default latent size
     bf16: bool = True                   # autocast on CPU (AVX-512 bf16) and CUDA
@@ -215,9 +216,11 @@ def make_batches(data: ImageSet, recipe: ClassicRecipe, seed: int, device: torch
     return batches, per_epoch
 
 
-def vae_loss_fn(model, batch):
-    x, y = batch
-    return vae_loss(model, x, y)[0]
+def vae_loss_fn(kl_weight: float):
+    def loss(model, batch):
+        x, y = batch
+        return vae_loss(model, x, y, beta=kl_weight)[0]
+    return loss
 
 
 def generator_view(kind: str, config, module: nn.Module, data: ImageSet) -> ClassicModel:
@@ -266,7 +269,7 @@ def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints:
                              label_smoothing=recipe.label_smoothing, seed=seed,
                              loss=recipe.loss, augment=recipe.augment, **kwargs)
     else:
-        trainer = Trainer(module, optimizer, batches, vae_loss_fn, **kwargs)
+        trainer = Trainer(module, optimizer, batches, vae_loss_fn(recipe.kl_weight), **kwargs)
     return trainer, ckpt, config
 
 
