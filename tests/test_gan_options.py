@@ -104,5 +104,5 @@ def test_vae_kl_weight_scales_the_kl_term(tmp_path):
     _, recon, kl = vae_loss(vae, *batch)
     assert losses[1] - losses[0] == pytest.approx(2 * float(kl), rel=1e-4)
     folder = write_folder(tmp_path / "data")
-    assert train_tiny("vae", folder, tmp_path / "run", "--kl-weight", "2") == 0
-    assert json.loads((tmp_path / "run" / "config.json").read_text())["recipe"]["kl_weight"] == 2
+    assert train_tiny("vae", folder, tmp_path / "run", "--kl-weight", "3") == 0
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["recipe"]["kl_weight"] == 3
