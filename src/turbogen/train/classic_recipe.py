@@ -68,8 +68,8 @@ DEFAULTS = {
                            minutes=14.0),
     "gan": ClassicRecipe(kind="gan", lr_g=2e-4, lr_d=2e-4, epochs=200, minutes=6.0,
                          channels_last=False),
-    # KL weight 2 (beta-VAE): 60 epochs gave label accuracy 0.968 and FID 18.97, where weight 1
-    # gave 0.939 / 22.77 at 39 epochs (docs/classic_generators.md, Follow-up)
+    # KL weight 2 (beta-VAE): label accuracy 0.968 after 60 epochs vs 0.951 for weight 1 (recall
+    # 0.36 vs 0.56: the trade; docs/classic_generators.md, Follow-up)
     "vae": ClassicRecipe(kind="vae", lr_g=1e-3, beta1=0.9, ema=0.0, epochs=60, minutes=6.0,
                          kl_weight=2.0),
 }
