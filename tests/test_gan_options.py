@@ -1,11 +1,12 @@
-"""GAN training options: hinge loss, DiffAugment, the minibatch standard-deviation feature."""
+"""GAN training options: hinge loss, DiffAugment, the minibatch standard-deviation feature,
+PacGAN packing."""
 import json
 
 import pytest
 import torch
 
 from classic_fixtures import train_tiny, write_folder
-from turbogen.models.dcgan import DCGANConfig, DCGANDiscriminator, MinibatchStd
+from turbogen.models.dcgan import DCGANConfig, DCGANDiscriminator, MinibatchStd, pack_samples
 from turbogen.train.classic_recipe import d_loss_fn, g_loss_fn
 from turbogen.train.diffaugment import cutout, diff_augment, translate
 
@@ -52,6 +53,33 @@ def test_minibatch_std_feature():
 def test_discriminator_with_minibatch_std():
     c = DCGANConfig(image_size=8, g_width=4, d_width=4, minibatch_std=True)
     assert DCGANDiscriminator(c)(torch.randn(4, 1, 8, 8)).shape == (4,)
+
+
+def test_pack_samples_puts_neighbours_side_by_side():
+    x = torch.arange(4.0).view(4, 1, 1, 1).expand(4, 3, 2, 2)      # sample i is all i
+    packed = pack_samples(x, 2)
+    assert packed.shape == (2, 6, 2, 2)
+    assert packed[0, :3].eq(0).all() and packed[0, 3:].eq(1).all() and packed[1, 3:].eq(3).all()
+    with pytest.raises(ValueError, match="divisible by 2"):
+        pack_samples(torch.randn(3, 1, 2, 2), 2)
+
+
+def test_packed_discriminator_gives_one_logit_per_pack():
+    c = DCGANConfig(image_size=8, g_width=4, d_width=4, pack=2, minibatch_std=True)
+    D = DCGANDiscriminator(c)
+    assert D.body[0].in_channels == 2 and D(torch.randn(6, 1, 8, 8)).shape == (3,)
+    with pytest.raises(ValueError, match="class-conditional"):
+        DCGANConfig(num_classes=10, pack=2)
+
+
+def test_train_dcgan_with_pack(tmp_path):
+    folder = write_folder(tmp_path / "data")
+    assert train_tiny("dcgan", folder, tmp_path / "run", "--pack", "2") == 0
+    config = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert config["model"]["pack"] == 2 and config["recipe"]["pack"] == 2
+    # a pack has several labels; an odd batch does not split into pairs: clear errors
+    assert train_tiny("dcgan", folder, tmp_path / "c", "--pack", "2", "--conditional") == 2
+    assert train_tiny("dcgan", folder, tmp_path / "o", "--pack", "2", "--batch-size", "7") == 2
 
 
 def test_hinge_and_bce_losses():

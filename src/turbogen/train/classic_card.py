@@ -14,7 +14,7 @@ WHAT = {"gan": "an MLP GAN generator", "dcgan": "a DCGAN generator",
 # recipe field -> CLI option, for the options a run may change from the recipe's defaults
 OPTIONS = {"batch_size": "--batch-size", "width": "--width", "lr_g": "--lr-g", "lr_d": "--lr-d",
            "label_smoothing": "--label-smoothing", "ema": "--ema", "loss": "--loss",
-           "kl_weight": "--kl-weight",
+           "kl_weight": "--kl-weight", "pack": "--pack",
            "spectral_norm": ("--spectral-norm", "--batch-norm"),
            "aux_classifier": ("--ac-gan", "--no-ac-gan"),
            "augment": ("--augment", "--no-augment"),

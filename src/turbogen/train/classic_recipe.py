@@ -53,6 +53,7 @@ class ClassicRecipe:
     loss: str = "bce"                   # GANs: bce (non-saturating) | hinge
     augment: bool = False               # GANs: DiffAugment translation + cutout before D
     minibatch_std: bool = False         # DCGAN: minibatch standard-deviation feature in D
+    pack: int = 1                       # DCGAN, unconditional: D judges packs of m (PacGAN)
     kl_weight: float = 1.0              # VAE: weight of the KL term (beta-VAE, Higgins et al.)
     width: int = 0                      # 0 = the model's default width
     z_dim: int = 0                      # 0 = the model's default latent size
@@ -94,7 +95,7 @@ def build_model(recipe: ClassicRecipe, data: ImageSet):
         widths = {"g_width": recipe.width, "d_width": 2 * recipe.width} if recipe.width else {}
         config = DCGANConfig(**common, **widths, spectral_norm=recipe.spectral_norm,
                              aux_classifier=recipe.aux_classifier and recipe.conditional,
-                             minibatch_std=recipe.minibatch_std)
+                             minibatch_std=recipe.minibatch_std, pack=recipe.pack)
         return config, GANPair(DCGANGenerator(config), DCGANDiscriminator(config))
     if recipe.kind == "gan":
         config = MLPGANConfig(**common, spectral_norm=recipe.spectral_norm)
@@ -323,12 +324,23 @@ def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resum
     meta = _state_json(path)
     old = meta.get("recipe", {})
     for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier",
-                "minibatch_std"):
-        if old.get(key, False) != getattr(recipe, key):
+                "minibatch_std", "pack"):
+        if old.get(key, getattr(ClassicRecipe, key)) != getattr(recipe, key):
             raise InputError(f"{path} was trained with {key}={old.get(key)!r}, this run asks for "
                              f"{getattr(recipe, key)!r}; resume with the same settings")
     if meta.get("data") != data.name:
         raise InputError(f"{path} was trained on {meta.get('data')!r}, not {data.name!r}")
+
+
+def check_pack(recipe: ClassicRecipe) -> None:
+    if recipe.pack == 1:
+        return
+    if recipe.kind != "dcgan" or recipe.conditional:
+        raise InputError(f"--pack {recipe.pack} is for unconditional DCGANs (a pack of samples "
+                         "has several labels); drop --pack or --conditional")
+    if recipe.batch_size % recipe.pack:
+        raise InputError(f"--pack {recipe.pack} needs a batch size divisible by it, got "
+                         f"--batch-size {recipe.batch_size}")
 
 
 def _state_json(path: Path) -> dict:
@@ -348,6 +360,7 @@ def train_classic(recipe: ClassicRecipe, data: ImageSet, out: str | Path, *, see
     if recipe.conditional and data.labels is None:
         raise InputError(f"--conditional needs labels; {data.name} has none (put each class's "
                          "images in its own sub-folder)")
+    check_pack(recipe)
     wall0 = time.perf_counter()
     trainer, ckpt, config = build_trainer(recipe, data, out, checkpoints, seed)
     if resume and latest_checkpoint(checkpoints) is not None:
