@@ -77,18 +77,34 @@ def _generator_command(kind: str, help_text: str):
     @click.option("--ac-gan/--no-ac-gan", "aux_classifier", default=None,
                   help="Conditional DCGAN: auxiliary class head in the discriminator "
                        "(AC-GAN); default: the recipe's.")
+    @click.option("--loss", type=click.Choice(["bce", "hinge"]), default=None,
+                  help="GAN loss: non-saturating cross-entropy or hinge (default: the recipe's).")
+    @click.option("--augment/--no-augment", default=None,
+                  help="GANs: DiffAugment translation + cutout of real and fake images before "
+                       "the discriminator (default: the recipe's).")
+    @click.option("--minibatch-std/--no-minibatch-std", "minibatch_std", default=None,
+                  help="DCGAN: minibatch standard-deviation feature in the discriminator "
+                       "(default: the recipe's).")
+    @click.option("--pack", type=click.IntRange(min=1), default=None, metavar="M",
+                  help="Unconditional DCGAN: the discriminator judges M samples at once, all "
+                       "real or all fake (PacGAN, against mode dropping; default: the "
+                       "recipe's).")
+    @click.option("--kl-weight", type=click.FloatRange(min=0, min_open=True), default=None,
+                  help="VAE: weight of the KL term (beta-VAE; default: the recipe's).")
     @click.option("--classifier", default=None, metavar="NAME|DIR",
                   help="Domain classifier for the card's metrics (default: the bundled "
                        "classifier-DATA if any; 'none' skips them).")
     def command(data_spec, size, epochs, minutes, out, seed, as_json, conditional, resume,
                 batch_size, width, lr_g, lr_d, label_smoothing, ema, spectral_norm,
-                aux_classifier, classifier):
+                aux_classifier, loss, augment, minibatch_std, pack, kl_weight, classifier):
         from ..train.classic_card import write_classic_card
         from ..train.classic_recipe import recipe_for, train_classic
         recipe = recipe_for(kind, conditional=conditional, epochs=epochs, minutes=minutes,
                             batch_size=batch_size, width=width, lr_g=lr_g, lr_d=lr_d,
                             label_smoothing=label_smoothing, ema=ema,
-                            spectral_norm=spectral_norm, aux_classifier=aux_classifier)
+                            spectral_norm=spectral_norm, aux_classifier=aux_classifier,
+                            loss=loss, augment=augment, minibatch_std=minibatch_std,
+                            pack=pack, kl_weight=kl_weight)
         data = _data(data_spec, size)
         clf = _classifier_for(classifier, data.name)       # a bad name fails before training
         out = out_dir(out, f"{kind}-{_data_name(data_spec)}")

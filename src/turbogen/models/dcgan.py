@@ -5,10 +5,15 @@ Generator: z (+ label embedding) -> linear to (4w, S/4, S/4) -> two stride-2 tra
 (spectral norm or BatchNorm), a linear logit, and for conditional models the projection term
 <embed(y), h> (Miyato & Koyama 2018), optionally plus an auxiliary class head whose
 cross-entropy both networks also minimise (AC-GAN, Odena et al. 2017): it sharpens how
-faithfully samples follow their label. S must be a multiple of 4 (28, 32, 64, ...).
+faithfully samples follow their label. Optionally D also sees the minibatch standard deviation
+as one more feature map (Karras et al. 2018), so a generator that draws too-similar samples is
+easy to tell apart. Or D judges m samples at once, concatenated along channels, all real or
+all fake (PacGAN, Lin et al. 2018): a generator that drops modes draws packs that look too
+alike, which D can see and one sample alone cannot show. S must be a multiple of 4 (28, 32, ...).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -26,6 +31,8 @@ class DCGANConfig:
     d_width: int = 64                   # discriminator channels after the first conv (x2 deeper)
     spectral_norm: bool = True          # discriminator: spectral norm instead of BatchNorm
     aux_classifier: bool = False        # conditional D also predicts the class (AC-GAN)
+    minibatch_std: bool = False         # D: a minibatch standard-deviation feature map
+    pack: int = 1                       # D: samples per decision (PacGAN); unconditional only
 
     def __post_init__(self) -> None:
         if self.image_size % 4 or self.image_size < 8:
@@ -33,10 +40,43 @@ class DCGANConfig:
                              f"{self.image_size}")
         if self.channels not in (1, 3) or self.num_classes < 0:
             raise ValueError("channels must be 1 or 3 and num_classes >= 0")
+        if self.pack < 1 or (self.pack > 1 and self.num_classes):
+            # a pack of m samples has m labels; the projection term takes one
+            raise ValueError(f"pack must be >= 1, and 1 for class-conditional models; got "
+                             f"pack={self.pack} with num_classes={self.num_classes}")
 
 
 def _sn(layer: nn.Module, on: bool) -> nn.Module:
     return nn.utils.parametrizations.spectral_norm(layer) if on else layer
+
+
+class MinibatchStd(nn.Module):
+    """Append the batch's mean feature standard deviation, per group, as one more channel.
+
+    Karras et al. 2018 (ProGAN), section 3: groups of `group` samples; each sample gets its
+    group's value, so the feature says how varied the batch around it is.
+    """
+
+    def __init__(self, group: int = 4) -> None:
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        g = math.gcd(b, self.group)                                  # a group size dividing B
+        groups = x.float().reshape(g, b // g, c, h, w)                # (G, B/G, C, H, W)
+        std = (groups.var(0, unbiased=False) + 1e-8).sqrt()           # (B/G, C, H, W)
+        std = std.mean((1, 2, 3)).view(-1, 1, 1, 1).repeat(g, 1, h, w)  # (B, 1, H, W)
+        return torch.cat([x, std.to(x.dtype)], dim=1)
+
+
+def pack_samples(x: torch.Tensor, m: int) -> torch.Tensor:
+    """(B, C, H, W) -> (B/m, m*C, H, W): samples m*i .. m*i+m-1 side by side along channels."""
+    b, c, h, w = x.shape
+    if b % m:
+        raise ValueError(f"a packed discriminator (pack={m}) needs a batch size divisible by "
+                         f"{m}, got {b}")
+    return x.reshape(b // m, m * c, h, w)
 
 
 class DCGANGenerator(nn.Module):
@@ -67,11 +107,12 @@ class DCGANDiscriminator(nn.Module):
         self.config = c = config
         w, sn = c.d_width, c.spectral_norm
         self.body = nn.Sequential(
-            _sn(nn.Conv2d(c.channels, w, 4, 2, 1), sn), nn.LeakyReLU(0.2, True),
+            _sn(nn.Conv2d(c.channels * c.pack, w, 4, 2, 1), sn), nn.LeakyReLU(0.2, True),
             _sn(nn.Conv2d(w, 2 * w, 4, 2, 1), sn),
             nn.Identity() if sn else nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2, True),
+            MinibatchStd() if c.minibatch_std else nn.Identity(),
             nn.Flatten())
-        features = 2 * w * (c.image_size // 4) ** 2
+        features = (2 * w + int(c.minibatch_std)) * (c.image_size // 4) ** 2
         self.head = _sn(nn.Linear(features, 1), sn)
         self.embed = _sn(nn.Embedding(c.num_classes, features), sn) if c.num_classes else None
         self.classify = nn.Linear(features, c.num_classes) \
@@ -79,8 +120,10 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None,
                 return_class: bool = False):
-        """Real/fake logit (B,); with return_class also the class logits (B, K) or None."""
-        h = self.body(x)                                              # (B, F)
+        """Real/fake logit (B/pack,); with return_class also the class logits (B, K) or None."""
+        if self.config.pack > 1:
+            x = pack_samples(x, self.config.pack)                     # (B/m, m*C, H, W)
+        h = self.body(x)                                              # (B/m, F)
         out = self.head(h).squeeze(1)
         if self.embed is not None:
             out = out + (self.embed(y) * h).sum(1)                   # projection term

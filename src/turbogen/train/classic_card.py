@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 from ..io_atomic import atomic_write_text
@@ -10,7 +11,19 @@ WHAT = {"gan": "an MLP GAN generator", "dcgan": "a DCGAN generator",
         "vae": "a convolutional VAE", "classifier": "a small CNN domain classifier"}
 
 
+# recipe field -> CLI option, for the options a run may change from the recipe's defaults
+OPTIONS = {"batch_size": "--batch-size", "width": "--width", "lr_g": "--lr-g", "lr_d": "--lr-d",
+           "label_smoothing": "--label-smoothing", "ema": "--ema", "loss": "--loss",
+           "kl_weight": "--kl-weight", "pack": "--pack",
+           "spectral_norm": ("--spectral-norm", "--batch-norm"),
+           "aux_classifier": ("--ac-gan", "--no-ac-gan"),
+           "augment": ("--augment", "--no-augment"),
+           "minibatch_std": ("--minibatch-std", "--no-minibatch-std")}
+
+
 def command_line(summary: dict) -> str:
+    """The `turbogen train` command that repeats the run: every option off the defaults."""
+    from .classic_recipe import DEFAULTS
     rc = summary["recipe_config"]
     if summary.get("kind") == "classifier":
         return f"turbogen train classifier --data {summary['data']} --seed {summary['seed']}"
@@ -18,6 +31,12 @@ def command_line(summary: dict) -> str:
     if rc["conditional"]:
         cmd.append("--conditional")
     cmd.append(f"--epochs {rc['epochs']} --minutes {rc['minutes']:g} --seed {summary['seed']}")
+    default = asdict(DEFAULTS[rc["kind"]])
+    for key, option in OPTIONS.items():
+        if key in rc and rc[key] != default.get(key):
+            cmd.append(option[not rc[key]] if isinstance(option, tuple)
+                       else f"{option} {rc[key]:g}" if isinstance(rc[key], float)
+                       else f"{option} {rc[key]}")
     return " ".join(cmd)
 
 
@@ -48,6 +67,9 @@ def write_classic_card(folder: str | Path, summary: dict) -> None:
              f"- steps: {summary['steps']} ({summary.get('stop_reason', 'step limit')}), "
              f"{summary['train_minutes']:.1f} min of training on {summary.get('device', 'cpu')} "
              f"({summary.get('machine', '')}), torch {summary.get('torch', '')}"]
+    if "load_average" in summary:
+        lines.append("- machine load (1 / 5 / 15 min load average of the 2-core CPU when "
+                     "training ended): " + " / ".join(f"{v:.2f}" for v in summary["load_average"]))
     if "images_per_s" in summary:
         lines.append(f"- throughput: {summary['images_per_s']:.0f} images/s; generator "
                      f"parameters: {summary['generator_parameters']:,}")
