@@ -13,7 +13,7 @@ from turbogen.plan.rules import apart, place_ranges
 from turbogen.plan.scene_plan import SceneObject, ScenePlan
 from turbogen.world import COLORS, MAX_OBJECTS, SHAPES, size_fraction
 
-MIN_PER_CATEGORY = {"dev": 25, "heldout": 10, "dev2": 20, "heldout3": 20, "heldout4": 16, "dev3": 30, "dev4": 25, "dev5": 25, "dev6": 20, "heldout5": 20, "dev7": 20}
+MIN_PER_CATEGORY = {"dev": 25, "heldout": 10, "dev2": 20, "heldout3": 20, "heldout4": 16, "dev3": 30, "dev4": 25, "dev5": 25, "dev6": 20, "heldout5": 20, "dev7": 20, "heldout6": 16}
 
 
 @pytest.fixture(scope="module", params=list(SUITES))

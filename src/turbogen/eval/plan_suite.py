@@ -51,7 +51,8 @@ SUITES = {"dev": SUITES_DIR / "dev_plans.jsonl", "heldout": SUITES_DIR / "heldou
           "heldout4": SUITES_DIR / "heldout4_plans.jsonl", "dev5": SUITES_DIR / "dev5_plans.jsonl",
           "dev6": SUITES_DIR / "dev6_plans.jsonl",
           "heldout5": SUITES_DIR / "heldout5_plans.jsonl",
-          "dev7": SUITES_DIR / "dev7_plans.jsonl"}
+          "dev7": SUITES_DIR / "dev7_plans.jsonl",
+          "heldout6": SUITES_DIR / "heldout6_plans.jsonl"}
 
 CATEGORIES = {
     "single": "one object",
