@@ -9,30 +9,12 @@ speed and the PSNR of fast against fp32 output.
 """
 from __future__ import annotations
 
-import contextlib
-
-import torch
 from torch import nn
 
-PRECISIONS = ("fp32", "bf16")
-
-
-class FastImageModel(nn.Module):
-    def __init__(self, model: nn.Module, dtype: torch.dtype | None = None) -> None:
-        super().__init__()
-        self.model = model.to(memory_format=torch.channels_last)
-        self.dtype = dtype
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.contiguous(memory_format=torch.channels_last)
-        context = torch.autocast(x.device.type, dtype=self.dtype) if self.dtype \
-            else contextlib.nullcontext()
-        with context:
-            return self.model(x).float()
+from .autocast import with_precision
 
 
 def accelerate(model: nn.Module, precision: str = "bf16") -> nn.Module:
-    """`model` (its weights now channels_last) wrapped to run channels_last, bf16 if asked."""
-    if precision not in PRECISIONS:
-        raise ValueError(f"unknown precision {precision!r}; choose one of {PRECISIONS}")
-    return FastImageModel(model, torch.bfloat16 if precision == "bf16" else None).eval()
+    """`model` (its weights now channels_last) wrapped to run channels_last, bf16 if asked
+    (autocast.FastDenoiser, which serves image-to-image networks as well as denoisers)."""
+    return with_precision(model, precision).eval()
