@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .image_shape import check_conv_image
+
 
 @dataclass(frozen=True)
 class DCGANConfig:
@@ -35,11 +37,7 @@ class DCGANConfig:
     pack: int = 1                       # D: samples per decision (PacGAN); unconditional only
 
     def __post_init__(self) -> None:
-        if self.image_size % 4 or self.image_size < 8:
-            raise ValueError(f"image_size must be a multiple of 4 and >= 8, got "
-                             f"{self.image_size}")
-        if self.channels not in (1, 3) or self.num_classes < 0:
-            raise ValueError("channels must be 1 or 3 and num_classes >= 0")
+        check_conv_image(self.image_size, self.channels, self.num_classes)
         if self.pack < 1 or (self.pack > 1 and self.num_classes):
             # a pack of m samples has m labels; the projection term takes one
             raise ValueError(f"pack must be >= 1, and 1 for class-conditional models; got "

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .image_shape import check_conv_image
+
 
 @dataclass(frozen=True)
 class VAEConfig:
@@ -23,11 +25,7 @@ class VAEConfig:
     width: int = 32                     # channels at full resolution (x2 deeper)
 
     def __post_init__(self) -> None:
-        if self.image_size % 4 or self.image_size < 8:
-            raise ValueError(f"image_size must be a multiple of 4 and >= 8, got "
-                             f"{self.image_size}")
-        if self.channels not in (1, 3) or self.num_classes < 0:
-            raise ValueError("channels must be 1 or 3 and num_classes >= 0")
+        check_conv_image(self.image_size, self.channels, self.num_classes)
 
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor,
