@@ -90,11 +90,13 @@ class DefaultPlanner:
         text = check_prompt(prompt)
         text = fields_to_words(text) or text     # "Size: large. Shape: circle."
         self.last_notes = []
-        typos = corrections([t[2] for t in tokenize(text) if t[0] == "unknown"])
+        tokens = tokenize(text)
+        typos = corrections([t[2] for t in tokens if t[0] == "unknown"])
         if typos:        # "a green cirlce": read as "circle", and say so
             text = re.sub(r"[A-Za-z]+", lambda m: typos.get(m[0].lower(), m[0]), text)
             self.last_notes = [f"read '{typo}' as '{word}'" for typo, word in typos.items()]
-        tokens = _merge_colour_names(tokenize(text))
+            tokens = tokenize(text)
+        tokens = _merge_colour_names(tokens)
         words = _words(text)
         raw_next = self._raw_next(tokens, words)
         roles = unknown_roles(tokens, raw_next)

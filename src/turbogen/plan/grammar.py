@@ -122,33 +122,8 @@ def _phrase_table() -> dict[tuple[str, ...], tuple[str, object]]:
 
 
 def _words(text: str) -> list[str]:
-    # a dash between spaces sets off a list or an aside, as a colon does
-    text = re.sub(r"\s[\u2013\u2014-]\s|\s--\s", " : ", normalize(text.lower()))
-    text = _SIZE_STEP.sub(_size_step, _SIZE_COMPARED.sub(_size_compared, text))
-    return re.findall(r"[a-z]+|\d+|,|;|:|\.", text.replace("-", " "))
-
-
-_SIZES = ("small", "medium", "large")
-_SIZE_STEP = re.compile(r"\b(?:one|a) (?:size|step) (down|smaller|below|under|up|bigger|larger|"
-                        r"above|over) (?:from|than) (?:the )?(small|medium|large)\b(?: size)?")
-_SIZE_COMPARED = re.compile(r"\b(larger|bigger|smaller) than (?:a |the )?(small|medium|large)"
-                            r"\b(?: size| one)?")
-
-
-def _size_step(match: re.Match) -> str:
-    """'one size down from medium' -> 'small'; a step off the scale stays as written."""
-    step = -1 if match[1] in ("down", "smaller", "below", "under") else 1
-    i = _SIZES.index(match[2]) + step
-    return _SIZES[i] if 0 <= i < len(_SIZES) else match[0]
-
-
-def _size_compared(match: re.Match) -> str:
-    """'larger than medium' -> 'large'; 'smaller than large' could be small or medium, so it
-    stays as written (and is refused as two sizes)."""
-    i = _SIZES.index(match[2])
-    if match[1] == "smaller":
-        return _SIZES[0] if i == 1 else match[0]
-    return _SIZES[2] if i == 1 else match[0]
+    """Lower-cased words, digits and separators, after the text rewrites of rewrite.py."""
+    return re.findall(r"[a-z]+|\d+|,|;|:|\.", normalize(text.lower()).replace("-", " "))
 
 
 _TABLE = _phrase_table()

@@ -3,7 +3,8 @@
 Numbered items ("1) a star 2) a circle"), item labels ("Test case 4:"), settings written as code
 ("circle(color='cyan')", "n_circles = 3", "square.color = 'pink'", "triangle.x < circle.x"),
 possessive sides ("on the circle's right"), similes of size ("small as a seed"), "the colour of
-bubblegum", multipliers ("4x"). Each becomes the plain words the grammar reads; text that uses
+bubblegum", multipliers ("4x"), dashes that set off a list, size steps ("one size down from
+medium", "larger than medium"). Each becomes the plain words the grammar reads; text that uses
 none of them passes unchanged.
 """
 from __future__ import annotations
@@ -48,6 +49,34 @@ _RULES = [
     (r"[?!]+", " . "),
     (r"(?<=[=(\s,\[])'([a-z -]+)'(?=[\s),;\]]|$)", r" \1 "),     # quoted values of code
     (r"[\[\]()=<>\"`]", " , "),
+    # a dash between spaces sets off a list or an aside, as a colon does
+    (r"\s[\u2013\u2014-]\s|\s--\s", " : "),
+]
+
+_SIZES = ("small", "medium", "large")
+
+
+def _size_compared(match: re.Match) -> str:
+    """'larger than medium' -> 'large'; 'smaller than large' could be small or medium, so it
+    stays as written (and is refused as two sizes)."""
+    i = _SIZES.index(match[2])
+    if match[1] == "smaller":
+        return _SIZES[0] if i == 1 else match[0]
+    return _SIZES[2] if i == 1 else match[0]
+
+
+def _size_step(match: re.Match) -> str:
+    """'one size down from medium' -> 'small'; a step off the scale stays as written."""
+    step = -1 if match[1] in ("down", "smaller", "below", "under") else 1
+    i = _SIZES.index(match[2]) + step
+    return _SIZES[i] if 0 <= i < len(_SIZES) else match[0]
+
+
+_RULES += [
+    (r"\b(larger|bigger|smaller) than (?:a |the )?(small|medium|large)\b(?: size| one)?",
+     _size_compared),
+    (r"\b(?:one|a) (?:size|step) (down|smaller|below|under|up|bigger|larger|above|over) "
+     r"(?:from|than) (?:the )?(small|medium|large)\b(?: size)?", _size_step),
 ]
 _COMPILED = [(re.compile(pattern), repl) for pattern, repl in _RULES]
 
