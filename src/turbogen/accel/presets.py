@@ -4,6 +4,9 @@ quality   the full fp32 model with a 50-step Euler sampler
 balanced  the fastest row at least as faithful as quality
 fast      the fastest row within 1 point of quality's faithfulness
 turbo     the fastest row within 2 points of quality's faithfulness
+Every preset also draws within MAX_PSNR_DROP_DB of quality's PSNR against the exact renders
+(bench's psnr column): faithfulness saturates early (one plain Euler step still has every fact
+right, blurred), and a preset should not trade away the picture for speed unseen.
 "Fastest" is images/s at the best batch. Rows that need minutes at load (compile, which
 compiles per batch size) or a calibration run (onnx-int8) are not eligible: a preset is
 rebuilt from its recipe every time `generate` loads it.
@@ -20,6 +23,7 @@ QUALITY_RECIPE = "steps=flow_euler/50"
 PRESETS = ("quality", "balanced", "fast", "turbo")
 ALLOWED_POINTS = {"balanced": 0.0, "fast": 1.0, "turbo": 2.0}
 SLOW_TO_LOAD = ("compile", "onnx-int8")
+MAX_PSNR_DROP_DB = 2.0
 FILE = "presets.json"
 
 
@@ -33,13 +37,20 @@ def choose_presets(report: dict) -> dict[str, dict]:
     chosen = {"quality": quality}
     for name, points in ALLOWED_POINTS.items():
         ok = [r for r in eligible if 100 * (quality["faithfulness"] - r["faithfulness"])
-              <= points + 1e-9]
+              <= points + 1e-9 and sharp_enough(r, quality)]
         chosen[name] = max(ok, key=lambda r: r["images_per_s"])
     return {name: {"recipe": "" if r["name"] == "original" else r["name"],
                    "images_per_s": r["images_per_s"], "latency_ms": r["latency_ms"],
-                   "faithfulness": r["faithfulness"],
+                   "faithfulness": r["faithfulness"], "psnr": r.get("psnr"),
                    "speedup_vs_quality": round(r["images_per_s"] / quality["images_per_s"], 2)}
             for name, r in chosen.items()}
+
+
+def sharp_enough(row: dict, quality: dict) -> bool:
+    """Within MAX_PSNR_DROP_DB of quality's PSNR (reports from before the column pass)."""
+    if row.get("psnr") is None or quality.get("psnr") is None:
+        return True
+    return row["psnr"] >= quality["psnr"] - MAX_PSNR_DROP_DB
 
 
 def write_presets(model: str, presets: dict, report: dict) -> Path:

@@ -53,15 +53,17 @@ def _batches(text: str) -> tuple[int, ...]:
 def bench(model, recipes, suite, limit, batches, reps, plot_path, choose_presets, as_json):
     """Measure each acceleration recipe side by side with the original MODEL.
 
-    Per row: latency of one image, images/s at the best batch, peak memory, file size and
-    faithfulness (layout mode of `turbogen eval faithfulness` on LIMIT suite prompts), with
-    ratios to the original; rows are timed interleaved, so ratios hold on a busy machine.
+    Per row: latency of one image, images/s at the best batch, peak memory, file size,
+    faithfulness (layout mode of `turbogen eval faithfulness` on LIMIT suite prompts) and PSNR
+    of its drawings against exact renders, with ratios to the original; rows are timed
+    interleaved, so ratios hold on a busy machine.
 
     \b
     Examples:
       turbogen bench --json > bench.json
       turbogen bench -m onnx -m steps=flow_dpmpp/4+bf16 --limit 60 --plot pareto.png
       turbogen bench --choose-presets --plot pareto.png
+      turbogen bench -m student=text2img-shapes64-1step+bf16 -m steps=flow_euler/1+bf16
     """
     from ..accel.registry import parse_recipe
     from ..eval.plan_suite import load_suite, take
@@ -118,14 +120,16 @@ def _print_table(report: dict) -> None:
     from rich.table import Table
     table = Table(title=f"bench {report['model']} ({report['n_prompts']} {report['suite']} "
                         f"prompts; {report['machine']['cpu']})")
-    for col in ("recipe", "steps", "ms/img b1", "img/s", "x", "MB", "mem MB", "faithful", "Δ pts"):
+    for col in ("recipe", "steps", "ms/img b1", "img/s", "x", "MB", "mem MB", "faithful", "Δ pts",
+                "PSNR"):
         table.add_column(col, justify="left" if col == "recipe" else "right")
     front = set(report["pareto"])
     for r in report["rows"]:
         table.add_row(("* " if r["name"] in front else "  ") + r["name"], str(r["steps"]),
                       f"{r['latency_ms']:.1f}", f"{r['images_per_s']:.1f} @{r['best_batch']}",
                       f"{r['speedup']:.2f}", f"{r['size_mb']:.1f}", f"{r['peak_memory_mb']:.0f}",
-                      f"{100 * r['faithfulness']:.1f}%", f"{r['faithfulness_delta_points']:+.1f}")
+                      f"{100 * r['faithfulness']:.1f}%", f"{r['faithfulness_delta_points']:+.1f}",
+                      f"{r['psnr']:.1f}")
     console = Console()
     console.print(table)
     console.print("* on the Pareto front (no row is both faster and more faithful)")

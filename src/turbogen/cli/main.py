@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "generate_cmd",
     "train_cmd",
     "train_verifier_cmd",
+    "train_distill_cmd",
     "caption_cmd",
     "train_classic_cmd",
     "sample_cmd",

@@ -9,7 +9,10 @@ CPU slows every row alike and the ratios hold up better than the absolute number
 - peak memory: the largest rise of resident memory (CPU, sampled every 5 ms) or of CUDA's
   allocator during the largest batch;
 - size: the files `turbogen accel` writes for the row;
-- faithfulness: eval/faithfulness_eval.py's layout mode on the suite subset.
+- faithfulness: eval/faithfulness_eval.py's layout mode on the suite subset;
+- psnr / shape_iou: how cleanly the row draws the timing plans, against their exact renders
+  (eval/image_metrics.py). Faithfulness asks "is every fact there?" and saturates early: one
+  Euler step is still faithful but blurry, which these two numbers see.
 """
 from __future__ import annotations
 
@@ -102,6 +105,14 @@ def time_rows(pipes: dict[str, Text2Img], prompts, plans, *, batches=(16, 64), r
     return out
 
 
+def draw_quality(pipe: Text2Img, prompts, plans, seed: int = 0) -> dict[str, float]:
+    """PSNR (dB) and shape IoU of the row's drawings of `plans` against their exact renders."""
+    from .image_metrics import batch_metrics
+    images = pipe(prompts, plans=plans, seed=seed, batch_size=len(plans)).images
+    metrics = batch_metrics(images, plans)
+    return {"psnr": round(metrics["psnr"], 2), "shape_iou": round(metrics["shape_iou"], 4)}
+
+
 def machine() -> dict:
     """Where the numbers were taken: CPU, threads, load, library versions."""
     import importlib.metadata as md
@@ -169,13 +180,15 @@ def run_bench(model: str, recipes: list[str], records: list[dict], *, batches=(1
         out.append({"name": name, "methods": list(accel.methods), "backend": accel.backend,
                     "sampler": accel.config.sampler, "steps": accel.config.steps,
                     **speed[name], "size_mb": round(folder_size(accel) / 1e6, 2),
-                    "faithfulness": report["modes"]["layout"]["accuracy"]})
+                    "faithfulness": report["modes"]["layout"]["accuracy"],
+                    **draw_quality(pipe, prompts, plans, seed)})
     base = out[0]
     for row in out:
         row["speedup"] = round(row["images_per_s"] / base["images_per_s"], 2)
         row["latency_speedup"] = round(base["latency_ms"] / row["latency_ms"], 2)
         row["faithfulness_delta_points"] = round(100 * (row["faithfulness"]
                                                         - base["faithfulness"]), 2)
+        row["psnr_delta_db"] = round(row["psnr"] - base["psnr"], 2)
     from .pareto import pareto_front
     return {"model": model, "n_prompts": len(drawable(records)), "batches": list(batches),
             "reps": reps, "machine": machine(), "rows": out, "pareto": pareto_front(out)}
