@@ -1,0 +1,331 @@
+"""Apply Edits (plan/edit_instruction.py) to a ScenePlan: select the objects they name, change,
+move, add or remove them, and say which objects changed, so the editor redraws only there.
+
+Objects that an edit does not touch keep their boxes exactly. New and moved boxes follow the
+planner's rules (plan/rules.py): inside the canvas, 2 px apart, strictly inside a named place.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import PlanError
+from ..world import COLORS, MAX_OBJECTS, SHAPES, SIZES_PX, size_fraction
+from .edit_instruction import Edit, Target
+from .rules import GAP, in_place, place_ranges, relation_holds
+from .scene_plan import SceneObject, ScenePlan
+
+EPS = 1e-3
+CANDIDATES = 2048         # centres tried per placement; the nearest to the wanted spot wins
+SIZE_ORDER = tuple(SIZES_PX)
+
+
+@dataclass
+class Item:
+    obj: SceneObject
+    origin: int | None           # index in the original plan; None for an added object
+    changed: bool = False
+
+
+@dataclass
+class EditedPlan:
+    plan: ScenePlan
+    removed: list[SceneObject]   # objects of the original plan that are gone
+    changed: list[tuple[SceneObject | None, SceneObject]]   # (before, after); before None: added
+    background_changed: bool
+    facts: dict                  # what the edited image must show (plan/facts.py format)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.removed or self.changed or self.background_changed)
+
+
+def apply_edits(plan: ScenePlan, edits: list[Edit], seed: int = 0) -> EditedPlan:
+    """The plan after `edits`, in order; PlanError when one does not apply to this scene."""
+    rng = np.random.default_rng(seed)
+    items = [Item(o, i) for i, o in enumerate(plan.objects)]
+    state = {"background": plan.background, "removed": [], "notes": [], "facts": []}
+    for edit in edits:
+        APPLY[edit.kind](items, edit, state, rng)
+    if len(items) > MAX_OBJECTS:
+        raise PlanError(f"the edit leaves {len(items)} objects; a scene holds at most "
+                        f"{MAX_OBJECTS}")
+    new_plan = ScenePlan(background=state["background"], objects=tuple(i.obj for i in items))
+    changed = [(None if it.origin is None else plan.objects[it.origin], it.obj)
+               for it in items if it.changed]
+    facts = look_facts(new_plan)
+    facts["places"], facts["relations"] = _kept_facts(state["facts"], new_plan)
+    return EditedPlan(plan=new_plan, removed=state["removed"], changed=changed,
+                      background_changed=new_plan.background != plan.background,
+                      facts=facts, notes=state["notes"])
+
+
+def look_facts(plan: ScenePlan) -> dict:
+    """Every object by look (exact counts), and the background."""
+    looks = Counter((o.shape, o.color, o.size) for o in plan.objects)
+    return {"objects": [{"count": n, "shape": s, "color": c, "size": z}
+                        for (s, c, z), n in looks.items()],
+            "exact_total": True, "background": plan.background}
+
+
+def _kept_facts(stated: list[tuple], plan: ScenePlan) -> tuple[list, list]:
+    """Places and relations the instruction asked for, each naming objects by full look."""
+    places, relations = [], []
+    for fact in stated:
+        if fact[0] == "place":
+            _, obj, place = fact
+            if obj in plan.objects:
+                places.append({"what": _look(obj), "place": place})
+        else:
+            _, obj, rel, others = fact
+            if obj in plan.objects:
+                for other in others:
+                    if other in plan.objects and _look(other) != _look(obj):
+                        relations.append({"a": _look(obj), "relation": rel, "b": _look(other)})
+    return places, relations
+
+
+def _look(obj: SceneObject) -> dict:
+    return {"shape": obj.shape, "color": obj.color, "size": obj.size}
+
+
+def describe(objects) -> str:
+    return ", ".join(f"a {o.size} {o.color} {o.shape}" for o in objects) or "no objects"
+
+
+# --- selecting ---------------------------------------------------------------------------
+
+def select(items: list[Item], target: Target) -> list[int]:
+    """Indices into `items` of the objects `target` names; PlanError when none or ambiguous."""
+    objects = [it.obj for it in items]
+    if target.quantity == "it":
+        if len(objects) == 1:
+            return [0]
+        raise PlanError(f"'it' could be any of {len(objects)} objects ({describe(objects)}); "
+                        "name the one you mean, e.g. 'the red circle'")
+    found = [i for i, o in enumerate(objects) if o.matches(target.selector)]
+    if target.relation is not None:
+        rel, other = target.relation
+        refs = [objects[j] for j in select(items, _lenient(other))]
+        found = [i for i in found if all(relation_holds(objects[i], rel, r)
+                                         for r in refs if r is not objects[i])]
+    if not found:
+        raise PlanError(f"there is no {target.describe()} to edit: the image shows "
+                        f"{describe(objects)}")
+    if target.places:
+        inside = [i for i in found if all(in_place(objects[i], p) for p in target.places)]
+        if inside:
+            found = inside
+        if len(found) > 1 and target.quantity in ("the", "any"):
+            found = [max(found, key=lambda i: _toward(objects[i], target.places))]
+    if target.extreme and len(found) > 1:
+        sides = [objects[i].box[2] - objects[i].box[0] for i in found]
+        pick = int(np.argmax(sides) if target.extreme == "larger" else np.argmin(sides))
+        found = [found[pick]]
+    if target.quantity == "the" and len(found) > 1:
+        raise PlanError(f"'{target.describe()}' could be any of {len(found)} objects "
+                        f"({describe(objects[i] for i in found)}); say which, e.g. 'the one on "
+                        "the left', 'one of them' or 'all of them'")
+    if target.quantity == "any":
+        return found[:1]
+    if target.quantity == "n":
+        if len(found) < target.count:
+            raise PlanError(f"asked for {target.count} of '{target.describe()}' but the image "
+                            f"has {len(found)}")
+        return found[:target.count]
+    return found
+
+
+def _lenient(target: Target) -> Target:
+    """A reference object ('below the diamond'): every match counts, none is ambiguous."""
+    return Target(selector=target.selector, places=target.places, quantity="all",
+                  extreme=target.extreme, relation=target.relation, words=target.words)
+
+
+def _toward(obj: SceneObject, places: list[str]) -> float:
+    """How far `obj` lies toward the places named: the leftmost of two 'left' circles wins."""
+    cx, cy = obj.center
+    score = 0.0
+    for place in places:
+        words = place.split()
+        score += ("right" in words) * cx - ("left" in words) * cx
+        score += ("bottom" in words) * cy - ("top" in words) * cy
+        if place == "center":
+            score -= abs(cx - 0.5) + abs(cy - 0.5)
+    return score
+
+
+# --- editing -----------------------------------------------------------------------------
+
+def _remove(items, edit, state, rng) -> None:
+    for i in sorted(select(items, edit.target), reverse=True):
+        item = items.pop(i)
+        if item.origin is not None:
+            state["removed"].append(item.obj)
+
+
+def _change(items, edit, state, rng) -> None:
+    for i in select(items, edit.target):
+        obj = items[i].obj
+        size = edit.size or _stepped(obj.size, edit.size_step, edit.target)
+        new = SceneObject(shape=edit.shape or obj.shape, color=edit.color or obj.color,
+                          size=size, box=obj.box)
+        if new == obj:
+            state["notes"].append(f"the {obj.size} {obj.color} {obj.shape} already looks "
+                                  "so; nothing to change")
+            continue
+        if size != obj.size:
+            others = [it.obj.box for j, it in enumerate(items) if j != i]
+            new = _with_box(new, _near(size, obj.center, others, rng, obj))
+        items[i] = Item(new, items[i].origin, True)
+
+
+def _stepped(size: str, step: int, target: Target) -> str:
+    if not step:
+        return size
+    k = SIZE_ORDER.index(size) + step
+    if not 0 <= k < len(SIZE_ORDER):
+        word = "larger" if step > 0 else "smaller"
+        raise PlanError(f"'{target.describe()}' is already {size}, the "
+                        f"{'largest' if step > 0 else 'smallest'} size; it cannot get {word}")
+    return SIZE_ORDER[k]
+
+
+def _move(items, edit, state, rng) -> None:
+    chosen = select(items, edit.target)
+    refs = _refs(items, edit)
+    for i in chosen:
+        obj = items[i].obj
+        if any(r is obj for r in refs):
+            raise PlanError(f"cannot move the {obj.color} {obj.shape} next to itself")
+        others = [it.obj.box for j, it in enumerate(items) if j != i]
+        box = _destination(obj.size, edit, refs, others, rng, obj)
+        items[i] = Item(_with_box(obj, box), items[i].origin, True)
+        _state_facts(state, items[i].obj, edit, refs)
+
+
+def _add(items, edit, state, rng) -> None:
+    refs = _refs(items, edit)
+    for group in edit.new:
+        count = group.count if isinstance(group.count, int) else int(group.count[0])
+        if len(items) + count > MAX_OBJECTS:
+            raise PlanError(f"cannot add {count} more: the scene has {len(items)} objects and "
+                            f"holds at most {MAX_OBJECTS}")
+        size = group.size or "medium"
+        for _ in range(count):
+            obj = SceneObject(shape=group.shape or SHAPES[rng.integers(len(SHAPES))],
+                              color=group.color or list(COLORS)[rng.integers(len(COLORS))],
+                              size=size, box=(0.0, 0.0, 1.0, 1.0))
+            others = [it.obj.box for it in items]
+            obj = _with_box(obj, _destination(size, edit, refs, others, rng, None))
+            items.append(Item(obj, None, True))
+            _state_facts(state, obj, edit, refs)
+
+
+def _background(items, edit, state, rng) -> None:
+    if edit.background == state["background"]:
+        state["notes"].append(f"the background already is {edit.background}")
+    state["background"] = edit.background
+
+
+APPLY = {"remove": _remove, "recolor": _change, "resize": _change, "replace": _change,
+         "move": _move, "add": _add, "background": _background}
+
+
+def _refs(items, edit) -> list[SceneObject]:
+    if edit.relation is None:
+        return []
+    return [items[j].obj for j in select(items, _lenient(edit.relation[1]))]
+
+
+def _state_facts(state, obj, edit, refs) -> None:
+    if edit.place:
+        state["facts"].append(("place", obj, edit.place))
+    if edit.relation:
+        state["facts"].append(("relation", obj, edit.relation[0], refs))
+
+
+# --- placing -----------------------------------------------------------------------------
+
+def _with_box(obj: SceneObject, box) -> SceneObject:
+    return SceneObject(shape=obj.shape, color=obj.color, size=obj.size,
+                       box=tuple(round(float(v), 4) for v in box))
+
+
+def _near(size: str, centre, others, rng, obj) -> tuple:
+    """A box of `size` as close to `centre` as the other boxes allow (a resized object)."""
+    side = size_fraction(size)
+    bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+    box = _best_box(side, bounds, np.asarray(centre), others, rng, stay=centre)
+    if box is None:
+        raise PlanError(f"no room to make the {obj.color} {obj.shape} {size} here: it would "
+                        "touch another object; move or shrink that one first")
+    return box
+
+
+def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
+    """A free box of `size` at the edit's place and beside its reference objects."""
+    side = size_fraction(size)
+    for clear in (True, False):
+        bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+        if edit.place:
+            (xl, xh), (yl, yh) = place_ranges(edit.place)
+            for axis, (lo, hi) in enumerate(((xl, xh), (yl, yh))):
+                bounds[axis] = [max(bounds[axis][0], lo + (EPS if lo > 0 else 0)),
+                                min(bounds[axis][1], hi - (EPS if hi < 1 else 0))]
+        anchor = bounds.mean(axis=1)
+        if edit.relation:
+            bounds, anchor = _beside(bounds, side, edit.relation[0], refs, clear)
+        if (bounds[:, 0] <= bounds[:, 1]).all():
+            box = _best_box(side, bounds, anchor, others, rng)
+            if box is not None:
+                return box
+    what = f"{obj.color} {obj.shape}" if obj is not None else "new object"
+    where = " ".join(x for x in (edit.place and f"at the {edit.place}",
+                                 edit.relation and f"{edit.relation[0]} "
+                                 f"{edit.relation[1].describe()}") if x)
+    raise PlanError(f"no free room for the {what} {where}: other objects are in the way")
+
+
+_AXIS = {"left of": (0, -1), "right of": (0, 1), "above": (1, -1), "below": (1, 1)}
+
+
+def _beside(bounds, side, relation, refs, clear):
+    """Narrow `bounds` so the centre is `relation` of every reference; anchor next to them."""
+    axis, sign = _AXIS[relation]
+    centres = np.array([r.center for r in refs])
+    sides = np.array([r.box[2] - r.box[0] for r in refs])
+    margin = (np.maximum(sides, side) / 2 + (GAP if clear else 0)) if clear else EPS
+    bounds = bounds.copy()
+    if sign < 0:
+        bounds[axis][1] = min(bounds[axis][1], float(np.min(centres[:, axis] - margin)))
+    else:
+        bounds[axis][0] = max(bounds[axis][0], float(np.max(centres[:, axis] + margin)))
+    anchor = centres.mean(axis=0)
+    anchor[axis] += sign * (side + float(sides.max())) / 2 + sign * 2 * GAP
+    return bounds, np.clip(anchor, bounds[:, 0], bounds[:, 1])
+
+
+def _best_box(side, bounds, anchor, others, rng, stay=None):
+    """The free centre in `bounds` nearest `anchor` (boxes 2 px apart plus a pixel, so the
+    edited region does not touch its neighbours); None when none is free."""
+    cand = rng.uniform(bounds[:, 0], bounds[:, 1], size=(CANDIDATES, 2))
+    if stay is not None:
+        cand[0] = np.clip(stay, bounds[:, 0], bounds[:, 1])
+    cand = np.vstack([np.clip(anchor, bounds[:, 0], bounds[:, 1])[None], cand])
+    for gap in (GAP * 1.5, GAP + EPS):
+        ok = np.ones(len(cand), dtype=bool)
+        for box in others:
+            need = (side + (box[2] - box[0])) / 2 + gap
+            ocx, ocy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            ok &= (np.abs(cand[:, 0] - ocx) >= need) | (np.abs(cand[:, 1] - ocy) >= need)
+        if ok.any():
+            break
+    else:
+        return None
+    dist = np.linalg.norm(cand - anchor, axis=1) + np.where(ok, 0, np.inf)
+    cx, cy = cand[int(np.argmin(dist))]
+    return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
