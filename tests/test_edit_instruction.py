@@ -1,0 +1,131 @@
+"""Edit instructions: every kind parses, applies to a plan, and fails with a clear error."""
+import pytest
+
+from turbogen.errors import PlanError
+from turbogen.plan.edit_apply import apply_edits
+from turbogen.plan.edit_instruction import parse_instruction
+from turbogen.plan.rules import consistency_problems, in_place, relation_holds
+from turbogen.plan.scene_plan import SceneObject, ScenePlan
+
+PLAN = ScenePlan(background="white", objects=(
+    SceneObject("circle", "red", "large", (0.05, 0.30, 0.425, 0.675)),
+    SceneObject("square", "blue", "small", (0.70, 0.45, 0.856, 0.606)),
+    SceneObject("diamond", "yellow", "medium", (0.55, 0.05, 0.80, 0.30)),
+))
+TWO_CIRCLES = ScenePlan(background="black", objects=(
+    SceneObject("circle", "red", "small", (0.10, 0.10, 0.256, 0.256)),
+    SceneObject("circle", "red", "small", (0.70, 0.70, 0.856, 0.856)),
+    SceneObject("star", "green", "medium", (0.40, 0.40, 0.65, 0.65)),
+))
+
+
+def edit(plan, text, seed=0):
+    return apply_edits(plan, parse_instruction(text), seed)
+
+
+def looks(plan):
+    return sorted((o.size, o.color, o.shape) for o in plan.objects)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("make the circle green", "recolor"), ("Turn the square yellow.", "recolor"),
+    ("the diamond should be pink", "recolor"), ("make the square large", "resize"),
+    ("make the diamond bigger", "resize"), ("shrink the circle", "resize"),
+    ("move the square to the bottom left", "move"), ("put the square above the circle", "move"),
+    ("add a small red circle in the top right corner", "add"),
+    ("put a cyan star below the diamond", "add"), ("remove the diamond", "remove"),
+    ("get rid of the square", "remove"), ("replace the square with a yellow circle", "replace"),
+    ("turn the circle into a star", "replace"), ("make the background black", "background"),
+    ("use a gray backdrop", "background"), ("make everything red", "recolor"),
+])
+def test_every_kind_parses(text, kind):
+    assert [e.kind for e in parse_instruction(text)] == [kind]
+
+
+def test_recolor_keeps_the_box_and_the_rest():
+    out = edit(PLAN, "make the circle green")
+    assert out.plan.objects[0] == SceneObject("circle", "green", "large", PLAN.objects[0].box)
+    assert out.plan.objects[1:] == PLAN.objects[1:]
+    assert [(b, a.color) for b, a in out.changed] == [(PLAN.objects[0], "green")]
+
+
+def test_resize_steps_and_sets_sizes():
+    assert edit(PLAN, "make the diamond bigger").plan.objects[2].size == "large"
+    assert edit(PLAN, "make the square medium").plan.objects[1].size == "medium"
+    with pytest.raises(PlanError, match="already large"):
+        edit(PLAN, "make the circle bigger")
+
+
+def test_move_to_a_place_and_beside_an_object():
+    moved = edit(PLAN, "move the square to the bottom left").plan.objects[1]
+    assert in_place(moved, "bottom left")
+    moved = edit(PLAN, "put the square below the circle").plan
+    assert relation_holds(moved.objects[1], "below", moved.objects[0])
+    assert not consistency_problems(moved)
+
+
+def test_add_at_a_place_and_below_an_object():
+    out = edit(PLAN, "add a small red circle in the bottom right corner").plan
+    assert len(out.objects) == 4 and in_place(out.objects[3], "bottom right")
+    out = edit(PLAN, "put a cyan star below the diamond").plan
+    star = out.objects[3]
+    assert (star.color, star.shape) == ("cyan", "star")
+    assert relation_holds(star, "below", out.objects[2]) and not consistency_problems(out)
+
+
+def test_remove_one_of_several_and_all():
+    assert looks(edit(TWO_CIRCLES, "delete one of the circles").plan) == \
+        [("medium", "green", "star"), ("small", "red", "circle")]
+    assert looks(edit(TWO_CIRCLES, "remove all the circles").plan) == [("medium", "green", "star")]
+    out = edit(TWO_CIRCLES, "remove the circle on the left").plan
+    assert out.objects[0] == TWO_CIRCLES.objects[1]
+
+
+def test_replace_keeps_the_spot_and_unstated_looks():
+    out = edit(PLAN, "replace the square with a yellow circle").plan.objects[1]
+    assert (out.shape, out.color, out.size, out.box) == ("circle", "yellow", "small",
+                                                         PLAN.objects[1].box)
+    assert edit(PLAN, "turn the circle into a star").plan.objects[0].color == "red"
+
+
+def test_background_and_several_at_once():
+    assert edit(PLAN, "change the background to black").background_changed
+    out = edit(PLAN, "make everything red").plan
+    assert {o.color for o in out.objects} == {"red"}
+    out = edit(PLAN, "make the circle green and the square large").plan
+    assert (out.objects[0].color, out.objects[1].size) == ("green", "large")
+
+
+@pytest.mark.parametrize("plan, text, message", [
+    (PLAN, "remove the triangle", "no triangle"),
+    (TWO_CIRCLES, "make the circle green", "could be any of 2"),
+    (PLAN, "make it sparkle", "accepted edits"),
+    (PLAN, "make the circle fuzzy", "'fuzzy' is not a colour"),
+    (PLAN, "", "empty"),
+    (PLAN, "make the background red", "a background is white, gray, black"),
+    (PLAN, "add seven stars", "holds 1 to 6"),
+    (PLAN, "add four stars", "at most 6"),
+    (PLAN, "move the square", "say where"),
+])
+def test_instructions_that_do_not_apply_are_clear_errors(plan, text, message):
+    with pytest.raises(PlanError, match=message):
+        edit(plan, text)
+
+
+def test_same_seed_same_plan():
+    assert edit(PLAN, "add a green star", 3).plan == edit(PLAN, "add a green star", 3).plan
+
+
+def test_the_dev_edit_suite_loads_and_bad_records_are_named(tmp_path):
+    from turbogen.errors import InputError
+    from turbogen.eval.edit_suite import CATEGORIES, load_edit_suite
+    records = load_edit_suite("dev")
+    assert len(records) >= 100 and {r["category"] for r in records} == set(CATEGORIES)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "category": "recolor", "scene": "a red circle", '
+                   '"instruction": "make it blue", "expect": {"objects": [{"count": 1, '
+                   '"shape": "circle", "color": "teal"}]}}\n')
+    with pytest.raises(InputError, match="bad.jsonl:1.*teal"):
+        load_edit_suite(bad)
+    with pytest.raises(InputError, match="unknown edit suite"):
+        load_edit_suite("nope")
