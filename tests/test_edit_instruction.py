@@ -129,3 +129,24 @@ def test_the_dev_edit_suite_loads_and_bad_records_are_named(tmp_path):
         load_edit_suite(bad)
     with pytest.raises(InputError, match="unknown edit suite"):
         load_edit_suite("nope")
+
+
+@pytest.mark.slow    # the typo check loads MiniLM's tokenizer (seconds)
+def test_typos_read_as_the_planner_reads_them():
+    assert edit(PLAN, "make the cirlce green").plan.objects[0].color == "green"
+
+
+def test_beside_and_wishes_read_as_edits():
+    out = edit(PLAN, "add a small purple star next to the square").plan
+    assert len(out.objects) == 4 and not consistency_problems(out)
+    assert edit(PLAN, "I'd like the square to be pink").plan.objects[1].color == "pink"
+
+
+def test_several_objects_growing_at_once_find_room_together():
+    crowded = ScenePlan(background="white", objects=(
+        SceneObject("triangle", "blue", "medium", (0.03, 0.02, 0.28, 0.27)),
+        SceneObject("circle", "red", "small", (0.50, 0.47, 0.656, 0.626)),
+        SceneObject("circle", "red", "small", (0.59, 0.67, 0.746, 0.826)),
+    ))
+    out = edit(crowded, "make all circles large").plan
+    assert looks(out).count(("large", "red", "circle")) == 2 and not consistency_problems(out)

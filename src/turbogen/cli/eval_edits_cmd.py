@@ -21,9 +21,11 @@ SHOWN_FAILURES = 10
               help="Sampling steps of each redraw.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, metavar="N",
               help="Score N edits, taken round-robin across categories.")
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="Torch CPU threads (default: torch's choice).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--failures", "all_failures", is_flag=True, help="List every failure.")
-def edits(suite, seed, verify, steps, limit, as_json, all_failures) -> None:
+def edits(suite, seed, verify, steps, limit, threads, as_json, all_failures) -> None:
     """Edit success (by the verifier), pixels kept outside the mask, seconds per edit.
 
     Each record's scene is drawn by the bundled generator (the first of 8 seeds the verifier
@@ -42,9 +44,14 @@ def edits(suite, seed, verify, steps, limit, as_json, all_failures) -> None:
     from ..pipelines.edit import Editor
 
     records = take(load_edit_suite(suite), limit)
+    if threads is not None:
+        import torch
+        torch.set_num_threads(threads)
     editor = Editor.load(steps=steps)
     report = evaluate_edits(editor, records, seed=seed, tries=verify)
-    report = {"suite": suite, "steps": steps, "verify": verify, **report}
+    import torch
+    report = {"suite": suite, "steps": steps, "verify": verify,
+              "threads": torch.get_num_threads(), **report}
     failures = report["failures"]
     if as_json:
         click.echo(json.dumps({**report, "failures": failures if all_failures else
@@ -55,7 +62,8 @@ def edits(suite, seed, verify, steps, limit, as_json, all_failures) -> None:
     kept = report["pixels_kept_mean"]
     click.echo(f"{'all':<11} {report['correct']:>3}/{report['n']:<3} {report['accuracy']:.1%}; "
                f"pixels kept outside the mask {'n/a' if kept is None else f'{kept:.4%}'}; "
-               f"{report['seconds_per_edit']:.3f} s per edit")
+               f"{report['seconds_per_edit']:.3f} s per edit "
+               f"({report['cpu_seconds_per_edit']:.3f} CPU s)")
     for failure in failures if all_failures else failures[:SHOWN_FAILURES]:
         why = failure.get("error") or "; ".join(failure.get("problems", []))
         click.echo(f"  {failure['id']} {failure['instruction']!r}: {why}")

@@ -6,7 +6,9 @@ start from a faithful image), the instruction applied, and the result read back:
   record, the editor refused it with an error;
 - pixels kept: of the pixels outside the edit mask (old and new boxes of the edited objects,
   grown by 2 px), the share identical to the input;
-- seconds per edit: read + plan + redraw (+ the editor's own retries), not the scoring.
+- seconds per edit: read + plan + redraw (+ the editor's own retries), not the scoring; wall
+  clock, and the process's CPU time (all threads), which does not grow when other programs
+  share the cores.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def evaluate_edits(editor: Editor, records: list[dict], *, seed: int = 0, tries:
 def score_edit(editor: Editor, record: dict, image: np.ndarray, seed: int, tries: int) -> dict:
     row = {"id": record["id"], "category": record["category"],
            "instruction": record["instruction"]}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         result = editor.edit(image, record["instruction"], seed=seed, tries=tries)
     except TurbogenError as err:
@@ -61,6 +63,7 @@ def score_edit(editor: Editor, record: dict, image: np.ndarray, seed: int, tries
         row["correct"] = bool(record.get("reject"))
         return row
     row["seconds"] = time.perf_counter() - start
+    row["cpu_seconds"] = time.process_time() - cpu
     if record.get("reject"):
         row["correct"], row["problems"] = False, ["the editor should have refused this"]
         return row
@@ -99,6 +102,9 @@ def summarize(rows: list[dict]) -> dict:
                                if edits else None),
         "seconds_per_edit": statistics.fmean(drawn) if drawn else None,
         "seconds_per_edit_median": statistics.median(drawn) if drawn else None,
+        "cpu_seconds_per_edit": (statistics.fmean(r["cpu_seconds"] for r in rows
+                                                  if "cpu_seconds" in r)
+                                 if drawn else None),
         "seconds_per_refusal": (statistics.fmean(r["seconds"] for r in rows if "error" in r)
                                 if any("error" in r for r in rows) else None),
         "failures": [{k: v for k, v in r.items() if k != "correct"} for r in rows

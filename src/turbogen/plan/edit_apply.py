@@ -110,8 +110,12 @@ def select(items: list[Item], target: Target) -> list[int]:
     if target.relation is not None:
         rel, other = target.relation
         refs = [objects[j] for j in select(items, _lenient(other))]
-        found = [i for i in found if all(relation_holds(objects[i], rel, r)
-                                         for r in refs if r is not objects[i])]
+        if rel == "beside":            # the one nearest the reference
+            found = sorted((i for i in found if objects[i] not in refs),
+                           key=lambda i: min(_distance(objects[i], r) for r in refs))[:1]
+        else:
+            found = [i for i in found if all(relation_holds(objects[i], rel, r)
+                                             for r in refs if r is not objects[i])]
     if not found:
         raise PlanError(f"there is no {target.describe()} to edit: the image shows "
                         f"{describe(objects)}")
@@ -137,6 +141,10 @@ def select(items: list[Item], target: Target) -> list[int]:
                             f"has {len(found)}")
         return found[:target.count]
     return found
+
+
+def _distance(a: SceneObject, b: SceneObject) -> float:
+    return float(np.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1]))
 
 
 def _lenient(target: Target) -> Target:
@@ -168,6 +176,7 @@ def _remove(items, edit, state, rng) -> None:
 
 
 def _change(items, edit, state, rng) -> None:
+    changed = {}
     for i in select(items, edit.target):
         obj = items[i].obj
         size = edit.size or _stepped(obj.size, edit.size_step, edit.target)
@@ -177,10 +186,38 @@ def _change(items, edit, state, rng) -> None:
             state["notes"].append(f"the {obj.size} {obj.color} {obj.shape} already looks "
                                   "so; nothing to change")
             continue
-        if size != obj.size:
-            others = [it.obj.box for j, it in enumerate(items) if j != i]
-            new = _with_box(new, _near(size, obj.center, others, rng, obj))
+        changed[i] = new
+    resized = [i for i, new in changed.items() if new.size != items[i].obj.size]
+    for i, box in _resized_boxes(items, changed, resized, rng).items():
+        changed[i] = _with_box(changed[i], box)
+    for i, new in changed.items():
         items[i] = Item(new, items[i].origin, True)
+
+
+RESIZE_RESTARTS = 16
+
+
+def _resized_boxes(items, changed, resized, rng) -> dict:
+    """New boxes for objects that change size: each near its old centre, if the others allow;
+    else (several growing at once) from fresh spots, until all fit."""
+    fixed = [it.obj.box for j, it in enumerate(items) if j not in resized]
+    for attempt in range(RESIZE_RESTARTS):
+        boxes = {}
+        for i in (resized if attempt == 0 else rng.permutation(resized)):
+            side = size_fraction(changed[i].size)
+            bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+            centre = np.asarray(items[i].obj.center) if attempt == 0 else \
+                rng.uniform(bounds[:, 0], bounds[:, 1])
+            box = _best_box(side, bounds, centre, fixed + list(boxes.values()), rng,
+                            stay=items[i].obj.center)
+            if box is None:
+                break
+            boxes[int(i)] = box
+        else:
+            return boxes
+    obj = changed[resized[0]]
+    raise PlanError(f"no room to make the {obj.color} {obj.shape} {obj.size} here: it would "
+                    "touch another object; move or shrink that one first")
 
 
 def _stepped(size: str, step: int, target: Target) -> str:
@@ -244,7 +281,7 @@ def _refs(items, edit) -> list[SceneObject]:
 def _state_facts(state, obj, edit, refs) -> None:
     if edit.place:
         state["facts"].append(("place", obj, edit.place))
-    if edit.relation:
+    if edit.relation and edit.relation[0] != "beside":     # "beside" is no world relation
         state["facts"].append(("relation", obj, edit.relation[0], refs))
 
 
@@ -253,17 +290,6 @@ def _state_facts(state, obj, edit, refs) -> None:
 def _with_box(obj: SceneObject, box) -> SceneObject:
     return SceneObject(shape=obj.shape, color=obj.color, size=obj.size,
                        box=tuple(round(float(v), 4) for v in box))
-
-
-def _near(size: str, centre, others, rng, obj) -> tuple:
-    """A box of `size` as close to `centre` as the other boxes allow (a resized object)."""
-    side = size_fraction(size)
-    bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
-    box = _best_box(side, bounds, np.asarray(centre), others, rng, stay=centre)
-    if box is None:
-        raise PlanError(f"no room to make the {obj.color} {obj.shape} {size} here: it would "
-                        "touch another object; move or shrink that one first")
-    return box
 
 
 def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
@@ -277,12 +303,15 @@ def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
                 bounds[axis] = [max(bounds[axis][0], lo + (EPS if lo > 0 else 0)),
                                 min(bounds[axis][1], hi - (EPS if hi < 1 else 0))]
         anchor = bounds.mean(axis=1)
-        if edit.relation:
-            bounds, anchor = _beside(bounds, side, edit.relation[0], refs, clear)
-        if (bounds[:, 0] <= bounds[:, 1]).all():
-            box = _best_box(side, bounds, anchor, others, rng)
-            if box is not None:
-                return box
+        relations = [None] if not edit.relation else BESIDE_ORDER \
+            if edit.relation[0] == "beside" else [edit.relation[0]]
+        for relation in relations:
+            b, a = (bounds, anchor) if relation is None else \
+                _beside(bounds, side, relation, refs, clear)
+            if (b[:, 0] <= b[:, 1]).all():
+                box = _best_box(side, b, a, others, rng)
+                if box is not None:
+                    return box
     what = f"{obj.color} {obj.shape}" if obj is not None else "new object"
     where = " ".join(x for x in (edit.place and f"at the {edit.place}",
                                  edit.relation and f"{edit.relation[0]} "
@@ -290,6 +319,7 @@ def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
     raise PlanError(f"no free room for the {what} {where}: other objects are in the way")
 
 
+BESIDE_ORDER = ("right of", "left of", "below", "above")
 _AXIS = {"left of": (0, -1), "right of": (0, 1), "above": (1, -1), "below": (1, 1)}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import PlanError
 from ..world import BACKGROUNDS, COLORS
+from .default import LIGHTNESS_BACKGROUNDS
 from .grammar import Group, _compose_place, parse, tokenize
 
 # Multi-word verbs, rewritten to one verb before tokenizing ("get rid of the star" -> "remove").
@@ -26,8 +27,10 @@ VERB_PHRASES = {
     "grow": ["scale up", "size up", "blow up", "bump up", "make bigger", "make larger"],
     "shrink": ["scale down", "size down", "make smaller", "make tinier"],
     "add": ["throw in", "put in", "drop in", "pop in", "stick in", "there should also be",
-            "there should be", "i want", "i d like", "id like", "i would like", "give me"],
+            "there should be"],
 }
+# Beside another object, on no side in particular: placed right of it, else left, below, above.
+BESIDE = r"\b(?:next to|beside|alongside|close to|near to|near|by the side of|adjacent to)\b"
 # One-word verbs by what they do. put/place/draw/paint/make are read by what follows them:
 # a new object ("put a star ...") is an addition, an existing one ("put the star ...") a move.
 VERBS = {
@@ -114,7 +117,8 @@ def parse_instruction(text: str) -> list[Edit]:
     """Edits in the order the instruction states them; PlanError when it cannot be read."""
     if not isinstance(text, str) or not text.strip():
         raise PlanError("the instruction is empty; " + ACCEPTED)
-    tokens = tokenize(_rewrite_verbs(text))
+    tokens = [("rel", "beside", t[2]) if t[2] == "beside" else t
+              for t in _spelled(tokenize(_rewrite_verbs(text)))]
     edits, verb = [], None
     for clause in _clauses(tokens):
         clause_verb, rest = _leading_verb(clause)
@@ -127,8 +131,34 @@ def parse_instruction(text: str) -> list[Edit]:
     return edits
 
 
+def _spelled(tokens):
+    """'make the cirlce green': typos of lexicon words read as the planner reads them."""
+    unknown = [t[2] for t in tokens if t[0] == "unknown" and t[2] not in VERBS
+               and t[2] not in GROW_WORDS | SHRINK_WORDS | EVERYTHING_WORDS]
+    from .spelling import corrections
+    unknown = [w for w in unknown if _near_a_word(w)]    # MiniLM's tokenizer loads only then
+    if not unknown:
+        return tokens
+    fixes = corrections(unknown)
+    if not fixes:
+        return tokens
+    return tokenize(" ".join(fixes.get(t[2], t[2]) if t[0] == "unknown" else t[2]
+                             for t in tokens))
+
+
+def _near_a_word(word: str) -> bool:
+    """Cheap test before spelling.corrections: some lexicon word is within its edit limit."""
+    from .spelling import LONG_WORD, MIN_LENGTH, _vocabulary, edit_distance
+    if len(word) < MIN_LENGTH or not word.isalpha():
+        return False
+    limit = 2 if len(word) >= LONG_WORD else 1
+    return any(abs(len(w) - len(word)) <= limit and edit_distance(word, w) <= limit
+               for w in _vocabulary())
+
+
 def _rewrite_verbs(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("'", " ")
+    text = re.sub(BESIDE, " beside ", text)
     for verb, phrases in VERB_PHRASES.items():
         for phrase in sorted(phrases, key=len, reverse=True):
             text = re.sub(rf"\b{phrase.replace(' ', r'[ -]+')}\b", f" {verb} ", text)
@@ -178,7 +208,7 @@ def _leading_verb(clause):
 
 
 def _edit(verb: str | None, tokens, words: str) -> Edit:
-    if any(t[0] == "bgnoun" for t in tokens) and VERBS.get(verb) not in ("remove", "move") \
+    if any(t[0] == "bgnoun" for t in tokens) and VERBS.get(verb) != "remove" \
             and not any(t[0] == "shape" for t in tokens):
         return _background(tokens, words)
     if verb is None:
@@ -212,7 +242,8 @@ def _indefinite_object(tokens) -> bool:
 
 
 def _background(tokens, words: str) -> Edit:
-    values = [v for k, v, _ in tokens if k == "bgcolor"]
+    values = [v for k, v, _ in tokens if k == "bgcolor"] or \
+        [LIGHTNESS_BACKGROUNDS[t] for k, _, t in tokens if t in LIGHTNESS_BACKGROUNDS]
     colours = [v for k, v, _ in tokens if k == "color"]
     if not values:
         named = f" ({colours[-1]})" if colours else ""
@@ -226,6 +257,11 @@ def _add(tokens, words: str) -> Edit:
     """'a cyan star below the diamond': the new objects come before the first relation; what
     follows the relation is an object of the scene."""
     cut = next((i for i, t in enumerate(tokens) if t[0] == "rel"), len(tokens))
+    named = next((i for i, t in enumerate(tokens[:cut]) if t[0] == "shape"), None)
+    definite = next((i for i, t in enumerate(tokens[:cut]) if named is not None and i > named
+                     and t[0] == "det"), None)
+    if definite is not None:        # "add a star the circle": only the first is new
+        cut = definite
     new_tokens = [t for t in tokens[:cut] if t[0] not in ("unknown",) and t[2] not in
                   ("another", "extra", "new", "more")]
     try:
@@ -340,6 +376,10 @@ def read_target(tokens, start: int, selecting_places: bool) -> tuple[Target, int
     while i < len(tokens):
         kind, value, text = tokens[i]
         following = tokens[i + 1][2] if i + 1 < len(tokens) else ""
+        if head and selecting_places and kind in ("filler", "det") and text != "to" \
+                and _place_ahead(tokens, i + 1):
+            i += 1                                       # "the triangle on top"
+            continue
         if head and not (selecting_places and kind in ("place", "dir")):
             if selecting_places and kind == "rel" and target.relation is None \
                     and _definite_after(tokens, i + 1):
@@ -389,11 +429,25 @@ def read_target(tokens, start: int, selecting_places: bool) -> tuple[Target, int
         i += 1
     if not head:
         said = " ".join(words) or "nothing"
+        unknown = [t[2] for t in tokens[start:] if t[0] == "unknown"]
+        if unknown:
+            raise PlanError(f"could not read '{' '.join(t[2] for t in tokens[start:])}' as an "
+                            f"edit of this scene ('{' '.join(unknown)}': not a shape, colour, "
+                            f"size or place of Shapes World); " + ACCEPTED)
         raise PlanError(f"which object? read '{said}'; name it by shape, colour, size or "
                         "place ('the circle', 'the red one', 'the star on the left', "
                         "'one of the squares', 'everything')")
     target.words = " ".join(w for w in words if w not in ("the", "of", "to"))
     return target, i
+
+
+def _place_ahead(tokens, i: int) -> bool:
+    for kind, _, _ in tokens[i:]:
+        if kind in ("place", "dir"):
+            return True
+        if kind not in ("filler", "det"):
+            return False
+    return False
 
 
 def _noun_ahead(tokens, i: int) -> bool:
