@@ -67,6 +67,7 @@ SHRINK_WORDS = {"smaller", "tinier", "littler", "shorter", "shrunk", "shrunken",
 EVERYTHING_WORDS = {"everything", "all", "them", "all of them", "every one", "each one",
                     "each of them", "both of them", "every object", "every shape"}
 ANY_WORDS = {"any", "some", "random", "either"}
+ALL_WORDS = {"every", "each", "all"}
 # Connectors between the object a verb acts on and what it becomes or where it goes.
 INTO_WORDS = {"into", "to", "with", "by", "for", "as", "instead", "so", "become", "becomes",
               "be", "is", "are", "should", "look", "like"}
@@ -156,8 +157,19 @@ def _near_a_word(word: str) -> bool:
                for w in _vocabulary())
 
 
+# Edit phrasings the planner has no need for: "take the square away", "underneath the star".
+REWRITES = [
+    (r"\b(?:take|get|clear|throw|move|put) ((?:the |that |this |all |both |every )[a-z ]+?) "
+     r"(?:away|out|off)\b", r" remove \1 "),
+    (r"\bunderneath\b", " beneath "),
+    (r"\bto the side of\b", " beside "),
+]
+
+
 def _rewrite_verbs(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("'", " ")
+    for pattern, repl in REWRITES:
+        text = re.sub(pattern, repl, text)
     text = re.sub(BESIDE, " beside ", text)
     for verb, phrases in VERB_PHRASES.items():
         for phrase in sorted(phrases, key=len, reverse=True):
@@ -176,12 +188,14 @@ def _is_verb(token) -> bool:
 def _clauses(tokens):
     """Split at 'and' / 'then' / separators when a new verb or a new 'the ...' follows."""
     clauses, current = [], []
+    said_verb = False
     for i, token in enumerate(tokens):
+        said_verb = said_verb or _is_verb(token)
         boundary = token[0] in ("and", "sep") or token[2] in ("then", "also", "after")
         if boundary and current:
             rest = [t for t in tokens[i + 1:] if t[2] not in ("then", "also", "after", "please")
                     and t[0] not in ("and", "sep")]
-            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and _has_verb(current))):
+            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and said_verb)):
                 clauses.append(current)
                 current = []
                 continue
@@ -191,10 +205,6 @@ def _clauses(tokens):
     if current:
         clauses.append(current)
     return [c for c in clauses if any(t[0] not in ("filler", "sep") for t in c)]
-
-
-def _has_verb(tokens) -> bool:
-    return any(_is_verb(t) for t in tokens)
 
 
 def _leading_verb(clause):
@@ -256,13 +266,13 @@ def _background(tokens, words: str) -> Edit:
 def _add(tokens, words: str) -> Edit:
     """'a cyan star below the diamond': the new objects come before the first relation; what
     follows the relation is an object of the scene."""
-    cut = next((i for i, t in enumerate(tokens) if t[0] == "rel"), len(tokens))
+    cut = next((i for i, t in enumerate(tokens) if t[0] == "rel" and _definite_after(tokens, i + 1)),
+               len(tokens))
     named = next((i for i, t in enumerate(tokens[:cut]) if t[0] == "shape"), None)
     definite = next((i for i, t in enumerate(tokens[:cut]) if named is not None and i > named
-                     and t[0] == "det"), None)
-    if definite is not None:        # "add a star the circle": only the first is new
-        cut = definite
-    new_tokens = [t for t in tokens[:cut] if t[0] not in ("unknown",) and t[2] not in
+                     and t[0] == "det" and _noun_ahead(tokens, i + 1)), None)
+    new_end = cut if definite is None else definite   # "a star near the circle": one is new
+    new_tokens = [t for t in tokens[:new_end] if t[0] not in ("unknown",) and t[2] not in
                   ("another", "extra", "new", "more")]
     try:
         request = parse(new_tokens)
@@ -289,7 +299,8 @@ def _move(tokens, words: str) -> Edit:
     target, i = read_target(tokens, 0, selecting_places=False)
     edit = Edit("move", target=target)
     places = _place_runs(tokens[i:])
-    rel_at = next((j for j in range(i, len(tokens)) if tokens[j][0] == "rel"), None)
+    rel_at = next((j for j in range(i, len(tokens)) if tokens[j][0] == "rel"
+                   and _definite_after(tokens, j + 1)), None)
     if rel_at is not None:
         rel = tokens[rel_at][1]
         if rel == "around" or isinstance(rel, tuple):
@@ -335,8 +346,14 @@ def _change(kind: str, tokens, words: str) -> Edit:
 
 def _new_looks(edit: Edit, tokens, words: str, need_shape: bool) -> None:
     """Colour, size, size step and shape an object should get, from the words after it."""
-    unknown = []
+    unknown, skip = [], False
     for kind, value, text in tokens:
+        if text in ("instead", "rather", "than", "not") or kind == "neg":
+            skip = True                  # "green instead of red": red is what it was
+            continue
+        if skip and kind in ("color", "size", "shape", "filler", "det", "count"):
+            continue
+        skip = False
         if kind == "color":
             edit.color = value
         elif kind == "size":
@@ -391,8 +408,11 @@ def read_target(tokens, start: int, selecting_places: bool) -> tuple[Target, int
         if kind == "count" and following == "of":
             target.quantity, target.count = ("any", 1) if value == 1 else ("n", value)
             i += 1
-        elif kind == "count" and isinstance(value, int) and text not in ("one",):
+        elif kind == "count" and isinstance(value, int) and (text != "one" or _noun_ahead(
+                tokens, i + 1)):
             target.quantity, target.count = ("any", 1) if value == 1 else ("n", value)
+        elif text in ALL_WORDS:
+            target.quantity = "all"
         elif kind == "count" and text == "one" and head is False and (
                 target.selector or target.places or target.extreme):
             head = True                                  # "the red one"
@@ -437,7 +457,8 @@ def read_target(tokens, start: int, selecting_places: bool) -> tuple[Target, int
         raise PlanError(f"which object? read '{said}'; name it by shape, colour, size or "
                         "place ('the circle', 'the red one', 'the star on the left', "
                         "'one of the squares', 'everything')")
-    target.words = " ".join(w for w in words if w not in ("the", "of", "to"))
+    target.words = " ".join(w for w in words if w not in ("the", "of", "to", "all", "both",
+                                                          "every", "each", "one", "any"))
     return target, i
 
 
