@@ -1,9 +1,10 @@
 """Repair the damaged parts of an image given a mask (white = repair).
 
-Shapes World images (64 x 64, colours of the world) are repaired through the plan: the
-damaged pixels are set to the background the verifier measures around them, the image is
-read into a plan, and the generator redraws the masked pixels for that plan with masked
-sampling (pipelines/masked_redraw.py); every unmasked pixel is kept. Other images (photos)
+Shapes World images (64 x 64, colours of the world) are repaired through the plan: the hole
+is first filled smoothly (biharmonic) so that objects it cuts keep their colour across it,
+the image is read into a plan, objects the hole cuts are sized by their visible extent, and
+the generator redraws the masked pixels for that plan with masked sampling
+(pipelines/masked_redraw.py); every unmasked pixel is kept. Other images (photos)
 get biharmonic inpainting (scikit-image), which fills the hole smoothly from its border.
 """
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputError
-from ..verify.segment import coverage_along, find_background, _PALETTE
-from ..world import CANVAS_PX
+from ..plan.scene_plan import SceneObject, ScenePlan
+from ..verify.geometry import size_class
+from ..verify.segment import coverage_along, find_background, segment, _PALETTE
+from ..world import CANVAS_PX, SIZES_PX
 from .caption import Verifier
-from .masked_redraw import DEFAULT_SAMPLER, DEFAULT_STEPS, redraw
+from .masked_redraw import DEFAULT_SAMPLER, DEFAULT_STEPS, dilate, redraw
 from .text2img import Text2Img
 
 METHODS = ("auto", "plan", "biharmonic")
@@ -53,21 +56,58 @@ def inpaint_biharmonic(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def inpaint_plan(pipe: Text2Img, verifier: Verifier, image: np.ndarray, mask: np.ndarray,
                  seed: int = 0, steps: int = DEFAULT_STEPS, sampler: str = DEFAULT_SAMPLER):
     """(repaired image, the plan it was redrawn for)."""
-    # 1. read the undamaged part: the hole filled with the background around it
-    _, bg = find_background(_border_free(image, mask))
-    filled = np.where(mask[..., None], np.round(bg).astype(np.uint8), image)
-    plan = verifier.read(filled).plan
+    # 1. read the undamaged part: the hole filled smoothly from its border first, so an
+    #    object cut by the hole keeps its colour across it; then the boxes of cut objects
+    #    are grown to what their visible part implies
+    filled = inpaint_biharmonic(image, mask)
+    plan = complete_hidden(verifier.read(filled).plan, filled, mask)
     # 2. redraw the hole for that plan; the network sees the true pixels around it
     out = redraw(pipe, image, plan, mask, seed, steps, sampler)
     return out, plan
 
 
-def _border_free(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """The image with damaged border pixels replaced by undamaged ones, for the background
-    estimate (which reads the border)."""
-    known = image[~mask]
-    fill = np.median(known, axis=0).astype(np.uint8) if len(known) else np.zeros(3, np.uint8)
-    return np.where(mask[..., None], fill, image).astype(np.uint8)
+VISIBLE_SHARE = 0.95        # a shape's pixel extent along its longer side, of its box side
+
+
+def complete_hidden(plan: ScenePlan, image: np.ndarray, mask: np.ndarray) -> ScenePlan:
+    """Objects that the hole cuts read too small: size them by their visible extent (its
+    longer side is the whole box side unless the hole covers it) and keep the box over it."""
+    size = image.shape[0]
+    regions = segment(image).regions
+    objects = []
+    for obj in plan.objects:
+        box_px = [v * size for v in obj.box]
+        region = next((r for r in regions if box_px[0] <= r.centroid[0] <= box_px[2]
+                       and box_px[1] <= r.centroid[1] <= box_px[3]), None)
+        if region is None or not (dilate(region.pixels, 1) & mask).any():
+            objects.append(obj)
+            continue
+        visible = region.pixels & ~mask
+        ys, xs = np.nonzero(visible)
+        if not len(xs):
+            objects.append(obj)
+            continue
+        extent = (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)
+        side = max(extent[2] - extent[0], extent[3] - extent[1]) / VISIBLE_SHARE
+        new_size = size_class(max(side, (obj.box[2] - obj.box[0]) * size))
+        if new_size == obj.size:
+            objects.append(obj)
+            continue
+        s = SIZES_PX[new_size]
+        x0 = _grow_into_hole(extent[0], extent[2], s, mask[ys.min():ys.max() + 1], size)
+        y0 = _grow_into_hole(extent[1], extent[3], s, mask[:, xs.min():xs.max() + 1].T, size)
+        objects.append(SceneObject(obj.shape, obj.color, new_size,
+                                   tuple(round(v / size, 4) for v in (x0, y0, x0 + s, y0 + s))))
+    return ScenePlan(background=plan.background, objects=tuple(objects))
+
+
+def _grow_into_hole(lo: int, hi: int, side: float, band: np.ndarray, size: int) -> float:
+    """Start of a span of `side` px covering [lo, hi), extended toward the hole's side."""
+    if hi - lo >= side:
+        return float(min(max((lo + hi - side) / 2, 0), size - side))
+    after = band[:, hi:min(hi + 2, size)].any()
+    start = lo if after else hi - side
+    return float(min(max(start, 0), size - side))
 
 
 def choose_method(method: str, image: np.ndarray, mask: np.ndarray) -> str:

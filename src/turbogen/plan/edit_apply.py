@@ -303,6 +303,11 @@ def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
                 bounds[axis] = [max(bounds[axis][0], lo + (EPS if lo > 0 else 0)),
                                 min(bounds[axis][1], hi - (EPS if hi < 1 else 0))]
         anchor = bounds.mean(axis=1)
+        if obj is not None and edit.place and edit.place != "center":
+            (xl, xh), (yl, yh) = place_ranges(edit.place)
+            for axis, free in enumerate(((xl, xh) == (0.0, 1.0), (yl, yh) == (0.0, 1.0))):
+                if free:             # "move the star to the left": it keeps its height
+                    anchor[axis] = obj.center[axis]
         relations = [None] if not edit.relation else BESIDE_ORDER \
             if edit.relation[0] == "beside" else [edit.relation[0]]
         for relation in relations:
