@@ -150,3 +150,7 @@ def test_several_objects_growing_at_once_find_room_together():
     ))
     out = edit(crowded, "make all circles large").plan
     assert looks(out).count(("large", "red", "circle")) == 2 and not consistency_problems(out)
+
+
+def test_as_big_as_another_object():
+    assert edit(PLAN, "make the square as big as the diamond").plan.objects[1].size == "medium"

@@ -177,9 +177,10 @@ def _remove(items, edit, state, rng) -> None:
 
 def _change(items, edit, state, rng) -> None:
     changed = {}
+    like = items[select(items, _lenient(edit.size_like))[0]].obj.size if edit.size_like else None
     for i in select(items, edit.target):
         obj = items[i].obj
-        size = edit.size or _stepped(obj.size, edit.size_step, edit.target)
+        size = like or edit.size or _stepped(obj.size, edit.size_step, edit.target)
         new = SceneObject(shape=edit.shape or obj.shape, color=edit.color or obj.color,
                           size=size, box=obj.box)
         if new == obj:

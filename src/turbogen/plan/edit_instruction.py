@@ -102,6 +102,7 @@ class Edit:
     relation: tuple[str, Target] | None = None    # destination next to other objects
     new: list[Group] = field(default_factory=list)   # objects to add
     background: str | None = None
+    size_like: Target | None = None      # "as big as the circle": that object's size
     text: str = ""
 
 
@@ -162,6 +163,8 @@ REWRITES = [
     (r"\b(?:take|get|clear|throw|move|put) ((?:the |that |this |all |both |every )[a-z ]+?) "
      r"(?:away|out|off)\b", r" remove \1 "),
     (r"\bunderneath\b", " beneath "),
+    (r"\b(?:as (?:big|large|small|tiny|little|wide|tall|huge) as|(?:the )?same size as)\b",
+     " sizeof "),
     (r"\bto the side of\b", " beside "),
 ]
 
@@ -336,15 +339,23 @@ def _replace(verb: str, tokens, words: str) -> Edit:
 
 def _change(kind: str, tokens, words: str) -> Edit:
     """'make the circle green', 'turn the square into a star', 'enlarge the triangle'."""
+    like = next((j for j, t in enumerate(tokens) if t[2] == "sizeof"), None)
+    if like is not None:         # "make the star as big as the circle"
+        other, _ = read_target(tokens, like + 1, selecting_places=True)
+        tokens = tokens[:like]
     target, i = read_target(tokens, 0, selecting_places=True)
     edit = Edit("recolor", target=target)
+    if like is not None:
+        edit.size_like, edit.kind = other, "resize"
+        _new_looks(edit, tokens[i:], words, need_shape=False, optional=True)
+        return edit
     if kind in ("grow", "shrink"):
         edit.size_step = 1 if kind == "grow" else -1
     _new_looks(edit, tokens[i:], words, need_shape=False)
     return edit
 
 
-def _new_looks(edit: Edit, tokens, words: str, need_shape: bool) -> None:
+def _new_looks(edit: Edit, tokens, words: str, need_shape: bool, optional: bool = False) -> None:
     """Colour, size, size step and shape an object should get, from the words after it."""
     unknown, skip = [], False
     for kind, value, text in tokens:
@@ -375,6 +386,9 @@ def _new_looks(edit: Edit, tokens, words: str, need_shape: bool) -> None:
         edit.size_step = 0
     if need_shape and not (edit.shape or edit.color or edit.size):
         raise PlanError(f"'{words}': say what replaces it, e.g. 'with a yellow circle'")
+    if optional:
+        edit.kind = "replace" if edit.shape else "resize"
+        return
     if not (edit.shape or edit.color or edit.size or edit.size_step):
         what = f" ('{' '.join(unknown)}' is not a colour, size or shape)" if unknown else ""
         raise PlanError(f"could not read '{words}' as an edit{what}; " + ACCEPTED)
