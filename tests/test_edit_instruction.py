@@ -154,3 +154,12 @@ def test_several_objects_growing_at_once_find_room_together():
 
 def test_as_big_as_another_object():
     assert edit(PLAN, "make the square as big as the diamond").plan.objects[1].size == "medium"
+
+
+def test_it_names_the_last_edited_object_and_between_and_colour_of():
+    out = edit(PLAN, "move the square to the bottom left and make it green").plan.objects[1]
+    assert out.color == "green" and in_place(out, "bottom left")
+    out = edit(PLAN, "add a small pink star between the circle and the diamond").plan
+    assert len(out.objects) == 4 and not consistency_problems(out)
+    assert edit(PLAN, "make the square the colour of the diamond").plan.objects[1].color == \
+        "yellow"

@@ -47,9 +47,13 @@ def apply_edits(plan: ScenePlan, edits: list[Edit], seed: int = 0) -> EditedPlan
     """The plan after `edits`, in order; PlanError when one does not apply to this scene."""
     rng = np.random.default_rng(seed)
     items = [Item(o, i) for i, o in enumerate(plan.objects)]
-    state = {"background": plan.background, "removed": [], "notes": [], "facts": []}
+    state = {"background": plan.background, "removed": [], "notes": [], "facts": [],
+             "last": []}
     for edit in edits:
+        before = list(items)
         APPLY[edit.kind](items, edit, state, rng)
+        touched = [it for it in items if not any(it is b for b in before)]
+        state["last"] = touched or state["last"]
     if len(items) > MAX_OBJECTS:
         raise PlanError(f"the edit leaves {len(items)} objects; a scene holds at most "
                         f"{MAX_OBJECTS}")
@@ -98,10 +102,15 @@ def describe(objects) -> str:
 
 # --- selecting ---------------------------------------------------------------------------
 
-def select(items: list[Item], target: Target) -> list[int]:
-    """Indices into `items` of the objects `target` names; PlanError when none or ambiguous."""
+def select(items: list[Item], target: Target, last: list | None = None) -> list[int]:
+    """Indices into `items` of the objects `target` names; PlanError when none or ambiguous.
+    `last`: the items the previous edit acted on, which 'it' and 'them' name."""
     objects = [it.obj for it in items]
-    if target.quantity == "it":
+    if target.quantity == "it" or (target.quantity == "all" and target.words in ("them",)
+                                   and last):
+        alive = [i for i, it in enumerate(items) if any(it is x for x in last or [])]
+        if alive:
+            return alive
         if len(objects) == 1:
             return [0]
         raise PlanError(f"'it' could be any of {len(objects)} objects ({describe(objects)}); "
@@ -169,7 +178,7 @@ def _toward(obj: SceneObject, places: list[str]) -> float:
 # --- editing -----------------------------------------------------------------------------
 
 def _remove(items, edit, state, rng) -> None:
-    for i in sorted(select(items, edit.target), reverse=True):
+    for i in sorted(select(items, edit.target, state["last"]), reverse=True):
         item = items.pop(i)
         if item.origin is not None:
             state["removed"].append(item.obj)
@@ -177,11 +186,13 @@ def _remove(items, edit, state, rng) -> None:
 
 def _change(items, edit, state, rng) -> None:
     changed = {}
-    like = items[select(items, _lenient(edit.size_like))[0]].obj.size if edit.size_like else None
-    for i in select(items, edit.target):
+    like = {attr: getattr(items[select(items, _lenient(t))[0]].obj, attr)
+            for attr, t in edit.like.items()}
+    for i in select(items, edit.target, state["last"]):
         obj = items[i].obj
-        size = like or edit.size or _stepped(obj.size, edit.size_step, edit.target)
-        new = SceneObject(shape=edit.shape or obj.shape, color=edit.color or obj.color,
+        size = like.get("size") or edit.size or _stepped(obj.size, edit.size_step, edit.target)
+        new = SceneObject(shape=edit.shape or obj.shape,
+                          color=like.get("color") or edit.color or obj.color,
                           size=size, box=obj.box)
         if new == obj:
             state["notes"].append(f"the {obj.size} {obj.color} {obj.shape} already looks "
@@ -233,7 +244,7 @@ def _stepped(size: str, step: int, target: Target) -> str:
 
 
 def _move(items, edit, state, rng) -> None:
-    chosen = select(items, edit.target)
+    chosen = select(items, edit.target, state["last"])
     refs = _refs(items, edit)
     for i in chosen:
         obj = items[i].obj
@@ -274,6 +285,8 @@ APPLY = {"remove": _remove, "recolor": _change, "resize": _change, "replace": _c
 
 
 def _refs(items, edit) -> list[SceneObject]:
+    if edit.between is not None:
+        return [items[select(items, _lenient(t))[0]].obj for t in edit.between]
     if edit.relation is None:
         return []
     return [items[j].obj for j in select(items, _lenient(edit.relation[1]))]
@@ -304,6 +317,8 @@ def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
                 bounds[axis] = [max(bounds[axis][0], lo + (EPS if lo > 0 else 0)),
                                 min(bounds[axis][1], hi - (EPS if hi < 1 else 0))]
         anchor = bounds.mean(axis=1)
+        if edit.between is not None:       # halfway between the two
+            anchor = np.mean([r.center for r in refs], axis=0)
         if obj is not None and edit.place and edit.place != "center":
             (xl, xh), (yl, yh) = place_ranges(edit.place)
             for axis, free in enumerate(((xl, xh) == (0.0, 1.0), (yl, yh) == (0.0, 1.0))):

@@ -72,6 +72,7 @@ ALL_WORDS = {"every", "each", "all"}
 INTO_WORDS = {"into", "to", "with", "by", "for", "as", "instead", "so", "become", "becomes",
               "be", "is", "are", "should", "look", "like"}
 CHANGE_KINDS = ("recolor", "resize", "replace")
+LIKE_WORDS = {"sizeof": "size", "colorof": "color"}
 
 
 @dataclass
@@ -102,7 +103,8 @@ class Edit:
     relation: tuple[str, Target] | None = None    # destination next to other objects
     new: list[Group] = field(default_factory=list)   # objects to add
     background: str | None = None
-    size_like: Target | None = None      # "as big as the circle": that object's size
+    like: dict = field(default_factory=dict)   # {"size"|"color": Target}: "as big as the star"
+    between: tuple[Target, Target] | None = None   # "add a star between the circle and ..."
     text: str = ""
 
 
@@ -165,6 +167,7 @@ REWRITES = [
     (r"\bunderneath\b", " beneath "),
     (r"\b(?:as (?:big|large|small|tiny|little|wide|tall|huge) as|(?:the )?same size as)\b",
      " sizeof "),
+    (r"\b(?:(?:the )?same colou?r as|(?:the )?colou?r of)\b", " colorof "),
     (r"\bto the side of\b", " beside "),
 ]
 
@@ -198,7 +201,9 @@ def _clauses(tokens):
         if boundary and current:
             rest = [t for t in tokens[i + 1:] if t[2] not in ("then", "also", "after", "please")
                     and t[0] not in ("and", "sep")]
-            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and said_verb)):
+            pair = any(t[0] == "between" for t in current) and \
+                not any(t[0] == "and" for t in current)      # "between the circle and the star"
+            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and said_verb and not pair)):
                 clauses.append(current)
                 current = []
                 continue
@@ -275,8 +280,8 @@ def _add(tokens, words: str) -> Edit:
     definite = next((i for i, t in enumerate(tokens[:cut]) if named is not None and i > named
                      and t[0] == "det" and _noun_ahead(tokens, i + 1)), None)
     new_end = cut if definite is None else definite   # "a star near the circle": one is new
-    new_tokens = [t for t in tokens[:new_end] if t[0] not in ("unknown",) and t[2] not in
-                  ("another", "extra", "new", "more")]
+    new_tokens = [t for t in tokens[:new_end] if t[0] not in ("unknown", "between")
+                  and t[2] not in ("another", "extra", "new", "more")]
     try:
         request = parse(new_tokens)
     except PlanError as err:
@@ -284,7 +289,14 @@ def _add(tokens, words: str) -> Edit:
     if not request.groups:
         raise PlanError(f"'{words}': say what to add, e.g. 'add a small red circle'")
     edit = Edit("add", new=request.groups)
-    if cut < len(tokens):
+    between = next((i for i, t in enumerate(tokens) if t[0] == "between"), None)
+    if between is not None:      # "between the circle and the star"
+        first, j = read_target(tokens, between + 1, selecting_places=True)
+        while j < len(tokens) and tokens[j][0] in ("and", "filler", "sep"):
+            j += 1
+        second, _ = read_target(tokens, j, selecting_places=True)
+        edit.between = (first, second)
+    elif cut < len(tokens):
         rel = tokens[cut][1]
         if rel == "around" or isinstance(rel, tuple):
             raise PlanError(f"'{words}': an added object goes left of, right of, above or "
@@ -339,15 +351,21 @@ def _replace(verb: str, tokens, words: str) -> Edit:
 
 def _change(kind: str, tokens, words: str) -> Edit:
     """'make the circle green', 'turn the square into a star', 'enlarge the triangle'."""
-    like = next((j for j, t in enumerate(tokens) if t[2] == "sizeof"), None)
-    if like is not None:         # "make the star as big as the circle"
+    like = next((j for j, t in enumerate(tokens) if t[2] in LIKE_WORDS), None)
+    if like is not None and not any(t[0] in ("shape", "pron", "every", "count")
+                                    or t[2] in EVERYTHING_WORDS for t in tokens[:like]):
+        tokens = [t for t in tokens if t[2] not in LIKE_WORDS]   # "change the colour of X to"
+        like = None
+    if like is not None:         # "make the star as big as the circle", "the colour of ..."
         other, _ = read_target(tokens, like + 1, selecting_places=True)
+        attr = LIKE_WORDS[tokens[like][2]]
         tokens = tokens[:like]
     target, i = read_target(tokens, 0, selecting_places=True)
     edit = Edit("recolor", target=target)
     if like is not None:
-        edit.size_like, edit.kind = other, "resize"
+        edit.like[attr] = other
         _new_looks(edit, tokens[i:], words, need_shape=False, optional=True)
+        edit.kind = "resize" if attr == "size" and not edit.color else edit.kind
         return edit
     if kind in ("grow", "shrink"):
         edit.size_step = 1 if kind == "grow" else -1
@@ -387,7 +405,7 @@ def _new_looks(edit: Edit, tokens, words: str, need_shape: bool, optional: bool 
     if need_shape and not (edit.shape or edit.color or edit.size):
         raise PlanError(f"'{words}': say what replaces it, e.g. 'with a yellow circle'")
     if optional:
-        edit.kind = "replace" if edit.shape else "resize"
+        edit.kind = "replace" if edit.shape else "recolor"
         return
     if not (edit.shape or edit.color or edit.size or edit.size_step):
         what = f" ('{' '.join(unknown)}' is not a colour, size or shape)" if unknown else ""
