@@ -163,3 +163,14 @@ def test_it_names_the_last_edited_object_and_between_and_colour_of():
     assert len(out.objects) == 4 and not consistency_problems(out)
     assert edit(PLAN, "make the square the colour of the diamond").plan.objects[1].color == \
         "yellow"
+
+
+def test_objects_in_the_way_are_moved_aside_with_a_note():
+    blocked = ScenePlan(background="white", objects=(
+        SceneObject("star", "green", "medium", (0.40, 0.40, 0.65, 0.65)),
+        SceneObject("diamond", "yellow", "small", (0.70, 0.15, 0.856, 0.306)),
+    ))
+    out = edit(blocked, "move the star to the top right corner")
+    assert in_place(out.plan.objects[0], "top right") and not consistency_problems(out.plan)
+    assert out.notes == ["moved the small yellow diamond aside to make room"]
+    assert {a.shape for _, a in out.changed} == {"star", "diamond"}

@@ -250,8 +250,7 @@ def _move(items, edit, state, rng) -> None:
         obj = items[i].obj
         if any(r is obj for r in refs):
             raise PlanError(f"cannot move the {obj.color} {obj.shape} next to itself")
-        others = [it.obj.box for j, it in enumerate(items) if j != i]
-        box = _destination(obj.size, edit, refs, others, rng, obj)
+        box = _room(items, i, obj.size, edit, refs, rng, obj, state)
         items[i] = Item(_with_box(obj, box), items[i].origin, True)
         _state_facts(state, items[i].obj, edit, refs)
 
@@ -263,15 +262,56 @@ def _add(items, edit, state, rng) -> None:
         if len(items) + count > MAX_OBJECTS:
             raise PlanError(f"cannot add {count} more: the scene has {len(items)} objects and "
                             f"holds at most {MAX_OBJECTS}")
-        size = group.size or "medium"
         for _ in range(count):
-            obj = SceneObject(shape=group.shape or SHAPES[rng.integers(len(SHAPES))],
-                              color=group.color or list(COLORS)[rng.integers(len(COLORS))],
-                              size=size, box=(0.0, 0.0, 1.0, 1.0))
-            others = [it.obj.box for it in items]
-            obj = _with_box(obj, _destination(size, edit, refs, others, rng, None))
+            shape = group.shape or SHAPES[rng.integers(len(SHAPES))]
+            color = group.color or list(COLORS)[rng.integers(len(COLORS))]
+            box, size = None, None
+            for size in [group.size] if group.size else ["medium", "small"]:  # unstated: fit
+                try:
+                    box = _room(items, None, size, edit, refs, rng, None, state)
+                    break
+                except PlanError:
+                    if size == (group.size or "small"):
+                        raise
+            obj = _with_box(SceneObject(shape, color, size, box), box)
             items.append(Item(obj, None, True))
             _state_facts(state, obj, edit, refs)
+
+
+def _room(items, skip, size, edit, refs, rng, obj, state) -> tuple:
+    """A box for `size` where the edit asks; when objects the instruction did not name are in
+    the way, they are moved the least distance aside (and redrawn), with a note."""
+    others = [it.obj.box for j, it in enumerate(items) if j != skip]
+    try:
+        return _destination(size, edit, refs, others, rng, obj)
+    except PlanError as err:
+        blocked = err
+    keep = [j for j, it in enumerate(items) if j != skip and any(it.obj is r for r in refs)]
+    box = _destination(size, edit, refs, [items[j].obj.box for j in keep], rng, obj)
+    movers = [j for j, it in enumerate(items) if j != skip and j not in keep
+              and not _boxes_apart(box, it.obj.box)]
+    placed = [it.obj.box for j, it in enumerate(items) if j != skip and j not in movers] + [box]
+    moved = {}
+    for j in movers:
+        other = items[j].obj
+        side = other.box[2] - other.box[0]
+        bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+        new = _best_box(side, bounds, np.asarray(other.center), placed, rng)
+        if new is None:
+            raise blocked
+        moved[j] = new
+        placed.append(new)
+    for j, new in moved.items():
+        other = items[j].obj
+        items[j] = Item(_with_box(other, new), items[j].origin, True)
+        state["notes"].append(f"moved the {other.size} {other.color} {other.shape} aside to "
+                              "make room")
+    return box
+
+
+def _boxes_apart(a, b) -> bool:
+    return (a[2] + GAP <= b[0] + 1e-9 or b[2] + GAP <= a[0] + 1e-9
+            or a[3] + GAP <= b[1] + 1e-9 or b[3] + GAP <= a[1] + 1e-9)
 
 
 def _background(items, edit, state, rng) -> None:
