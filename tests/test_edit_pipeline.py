@@ -125,6 +125,7 @@ def test_inpaint_repairs_a_shapes_world_image_through_the_plan(editor):
         [("circle", "red"), ("square", "blue")]
 
 
+@pytest.mark.slow    # two variations with retries: several seconds on a shared CPU
 def test_vary_keeps_the_content(editor):
     from turbogen.pipelines.vary import vary
     result = vary(editor.pipe, editor.verifier, render(PLAN), 2, seed=0, tries=2)
