@@ -174,3 +174,12 @@ def test_objects_in_the_way_are_moved_aside_with_a_note():
     assert in_place(out.plan.objects[0], "top right") and not consistency_problems(out.plan)
     assert out.notes == ["moved the small yellow diamond aside to make room"]
     assert {a.shape for _, a in out.changed} == {"star", "diamond"}
+
+
+def test_two_objects_sharing_one_change():
+    out = edit(PLAN, "colour the circle and the square purple").plan
+    assert [o.color for o in out.objects] == ["purple", "purple", "yellow"]
+    out = edit(PLAN, "make the circle green and the square purple").plan
+    assert [o.color for o in out.objects] == ["green", "purple", "yellow"]
+    with pytest.raises(PlanError, match="cannot be removed"):
+        edit(PLAN, "remove the background")

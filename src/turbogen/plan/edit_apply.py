@@ -105,6 +105,13 @@ def describe(objects) -> str:
 def select(items: list[Item], target: Target, last: list | None = None) -> list[int]:
     """Indices into `items` of the objects `target` names; PlanError when none or ambiguous.
     `last`: the items the previous edit acted on, which 'it' and 'them' name."""
+    found = _select_one(items, target, last)
+    for other in target.also:                  # "the triangle and the circle"
+        found += [i for i in _select_one(items, other, last) if i not in found]
+    return found
+
+
+def _select_one(items: list[Item], target: Target, last: list | None) -> list[int]:
     objects = [it.obj for it in items]
     if target.quantity == "it" or (target.quantity == "all" and target.words in ("them",)
                                    and last):
@@ -159,7 +166,8 @@ def _distance(a: SceneObject, b: SceneObject) -> float:
 def _lenient(target: Target) -> Target:
     """A reference object ('below the diamond'): every match counts, none is ambiguous."""
     return Target(selector=target.selector, places=target.places, quantity="all",
-                  extreme=target.extreme, relation=target.relation, words=target.words)
+                  extreme=target.extreme, relation=target.relation, also=target.also,
+                  words=target.words)
 
 
 def _toward(obj: SceneObject, places: list[str]) -> float:
@@ -325,8 +333,10 @@ APPLY = {"remove": _remove, "recolor": _change, "resize": _change, "replace": _c
 
 
 def _refs(items, edit) -> list[SceneObject]:
-    if edit.between is not None:
-        return [items[select(items, _lenient(t))[0]].obj for t in edit.between]
+    if edit.between is not None:       # the first of each named, or all of one plural
+        chosen = [select(items, _lenient(t)) for t in edit.between]
+        picks = [c[0] for c in chosen] if len(chosen) > 1 else chosen[0]
+        return [items[j].obj for j in picks]
     if edit.relation is None:
         return []
     return [items[j].obj for j in select(items, _lenient(edit.relation[1]))]

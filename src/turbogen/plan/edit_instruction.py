@@ -62,8 +62,8 @@ VERBS = {
 ADDING_VERBS = {"put", "place", "paint", "make", "draw", "give", "position", "stick", "set",
                 "bring", "sketch", "create", "use", "insert", "include", "add"}
 GROW_WORDS = {"bigger", "larger", "greater", "huger", "taller", "wider", "grow", "grown",
-              "enlarged", "up"}
-SHRINK_WORDS = {"smaller", "tinier", "littler", "shorter", "shrunk", "shrunken", "down"}
+              "enlarged"}
+SHRINK_WORDS = {"smaller", "tinier", "littler", "shorter", "shrunk", "shrunken"}
 EVERYTHING_WORDS = {"everything", "all", "them", "all of them", "every one", "each one",
                     "each of them", "both of them", "every object", "every shape"}
 ANY_WORDS = {"any", "some", "random", "either"}
@@ -85,6 +85,7 @@ class Target:
     count: int = 1
     extreme: str | None = None   # "larger" / "smaller": "the bigger circle"
     relation: tuple[str, "Target"] | None = None      # "the circle above the star"
+    also: list["Target"] = field(default_factory=list)   # "the triangle and the circle"
     words: str = ""
 
     def describe(self) -> str:
@@ -104,7 +105,7 @@ class Edit:
     new: list[Group] = field(default_factory=list)   # objects to add
     background: str | None = None
     like: dict = field(default_factory=dict)   # {"size"|"color": Target}: "as big as the star"
-    between: tuple[Target, Target] | None = None   # "add a star between the circle and ..."
+    between: tuple[Target, ...] | None = None   # "add a star between the circle and ..."
     text: str = ""
 
 
@@ -203,7 +204,8 @@ def _clauses(tokens):
                     and t[0] not in ("and", "sep")]
             pair = any(t[0] == "between" for t in current) and \
                 not any(t[0] == "and" for t in current)      # "between the circle and the star"
-            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and said_verb and not pair)):
+            if rest and (_is_verb(rest[0]) or (rest[0][0] == "det" and said_verb and not pair
+                                               and _complete(current))):
                 clauses.append(current)
                 current = []
                 continue
@@ -213,6 +215,19 @@ def _clauses(tokens):
     if current:
         clauses.append(current)
     return [c for c in clauses if any(t[0] not in ("filler", "sep") for t in c)]
+
+
+def _complete(clause) -> bool:
+    """Whether a clause already says what to do ('make the square green'), so that 'and the
+    circle ...' starts another one; else 'the triangle and the circle' share what follows."""
+    verb = next((t[2] for t in clause if _is_verb(t)), None)
+    if VERBS.get(verb) in ("remove", "grow", "shrink"):
+        return True
+    head = next((i for i, t in enumerate(clause) if t[0] in ("shape", "pron", "every", "bgnoun")
+                 or t[2] in EVERYTHING_WORDS), None)
+    return head is not None and any(
+        t[0] in ("color", "size", "bgcolor", "place", "dir", "rel", "between")
+        or t[2] in GROW_WORDS | SHRINK_WORDS | set(LIKE_WORDS) for t in clause[head + 1:])
 
 
 def _leading_verb(clause):
@@ -237,6 +252,10 @@ def _edit(verb: str | None, tokens, words: str) -> Edit:
     if kind == "add":
         raise PlanError(f"'{words}': say what to add, e.g. 'add a small red circle'")
     if kind == "remove":
+        if any(t[0] == "bgnoun" for t in tokens) and not any(t[0] == "shape" for t in tokens):
+            raise PlanError(f"'{words}': the background cannot be removed, only recoloured "
+                            "('make the background black'); backgrounds are "
+                            f"{', '.join(BACKGROUNDS)}")
         target, _ = read_target(tokens, 0, selecting_places=True)
         return Edit("remove", target=target)
     if kind == "move":
@@ -292,10 +311,15 @@ def _add(tokens, words: str) -> Edit:
     between = next((i for i, t in enumerate(tokens) if t[0] == "between"), None)
     if between is not None:      # "between the circle and the star"
         first, j = read_target(tokens, between + 1, selecting_places=True)
-        while j < len(tokens) and tokens[j][0] in ("and", "filler", "sep"):
-            j += 1
-        second, _ = read_target(tokens, j, selecting_places=True)
-        edit.between = (first, second)
+        if first.also:                 # read as "the circle and the diamond"
+            second = first.also.pop(0)
+        elif _noun_ahead(tokens, j + 1):
+            while j < len(tokens) and tokens[j][0] in ("and", "filler", "sep"):
+                j += 1
+            second, _ = read_target(tokens, j, selecting_places=True)
+        else:
+            second = None                  # "between the circles"
+        edit.between = tuple(t for t in (first, second) if t is not None)
     elif cut < len(tokens):
         rel = tokens[cut][1]
         if rel == "around" or isinstance(rel, tuple):
@@ -428,6 +452,11 @@ def read_target(tokens, start: int, selecting_places: bool) -> tuple[Target, int
         if head and selecting_places and kind in ("filler", "det") and text != "to" \
                 and _place_ahead(tokens, i + 1):
             i += 1                                       # "the triangle on top"
+            continue
+        if head and kind == "and" and _noun_ahead(tokens, i + 1):
+            other, i = read_target(tokens, i + 1, selecting_places)   # "the X and the Y"
+            target.also.append(other)
+            words.append(f"and {other.words}")
             continue
         if head and not (selecting_places and kind in ("place", "dir")):
             if selecting_places and kind == "rel" and target.relation is None \
