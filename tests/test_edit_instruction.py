@@ -183,3 +183,10 @@ def test_two_objects_sharing_one_change():
     assert [o.color for o in out.objects] == ["green", "purple", "yellow"]
     with pytest.raises(PlanError, match="cannot be removed"):
         edit(PLAN, "remove the background")
+
+
+def test_swap_positions():
+    out = edit(PLAN, "swap the positions of the square and the diamond").plan
+    assert out.objects[1].center == pytest.approx(PLAN.objects[2].center, abs=0.01)
+    assert out.objects[2].center == pytest.approx(PLAN.objects[1].center, abs=0.01)
+    assert edit(PLAN, "swap the square for a red star").plan.objects[1].shape == "star"

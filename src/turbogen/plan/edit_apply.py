@@ -252,6 +252,8 @@ def _stepped(size: str, step: int, target: Target) -> str:
 
 
 def _move(items, edit, state, rng) -> None:
+    if edit.swap_with is not None:
+        return _swap(items, edit, state, rng)
     chosen = select(items, edit.target, state["last"])
     refs = _refs(items, edit)
     for i in chosen:
@@ -261,6 +263,27 @@ def _move(items, edit, state, rng) -> None:
         box = _room(items, i, obj.size, edit, refs, rng, obj, state)
         items[i] = Item(_with_box(obj, box), items[i].origin, True)
         _state_facts(state, items[i].obj, edit, refs)
+
+
+def _swap(items, edit, state, rng) -> None:
+    """Each of two objects takes the other's centre (as near as the others allow)."""
+    (a,), (b,) = (select(items, Target(**{**vars(t), "quantity": "the"}))
+                  for t in (edit.target, edit.swap_with))
+    if a == b:
+        raise PlanError("name two different objects to swap")
+    fixed = [it.obj.box for j, it in enumerate(items) if j not in (a, b)]
+    placed = {}
+    for i, j in ((a, b), (b, a)):
+        side = items[i].obj.box[2] - items[i].obj.box[0]
+        bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+        box = _best_box(side, bounds, np.asarray(items[j].obj.center),
+                        fixed + list(placed.values()), rng)
+        if box is None:
+            raise PlanError("no room to swap these two: their sizes differ and others are "
+                            "in the way")
+        placed[i] = box
+    for i, box in placed.items():
+        items[i] = Item(_with_box(items[i].obj, box), items[i].origin, True)
 
 
 def _add(items, edit, state, rng) -> None:

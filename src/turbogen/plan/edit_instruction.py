@@ -73,6 +73,7 @@ INTO_WORDS = {"into", "to", "with", "by", "for", "as", "instead", "so", "become"
               "be", "is", "are", "should", "look", "like"}
 CHANGE_KINDS = ("recolor", "resize", "replace")
 LIKE_WORDS = {"sizeof": "size", "colorof": "color"}
+SPOT_WORDS = {"positions", "places", "spots", "locations"}
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Edit:
     background: str | None = None
     like: dict = field(default_factory=dict)   # {"size"|"color": Target}: "as big as the star"
     between: tuple[Target, ...] | None = None   # "add a star between the circle and ..."
+    swap_with: Target | None = None      # "swap the positions of the star and the circle"
     text: str = ""
 
 
@@ -260,6 +262,9 @@ def _edit(verb: str | None, tokens, words: str) -> Edit:
         return Edit("remove", target=target)
     if kind == "move":
         return _move(tokens, words)
+    if verb in ("swap", "exchange", "switch", "trade") and any(t[2] in SPOT_WORDS
+                                                                for t in tokens):
+        return _swap(tokens, words)
     if kind == "replace":
         return _replace(verb, tokens, words)
     return _change(kind, tokens, words)
@@ -355,6 +360,17 @@ def _move(tokens, words: str) -> Edit:
         raise PlanError(f"'{words}': say where to move it, e.g. 'to the bottom left' or "
                         "'above the square'")
     return edit
+
+
+def _swap(tokens, words: str) -> Edit:
+    """'swap the positions of the star and the circle': each goes where the other was."""
+    rest = [t for t in tokens if t[2] not in SPOT_WORDS]
+    first, _ = read_target(rest, 0, selecting_places=True)
+    if len(first.also) != 1:
+        raise PlanError(f"'{words}': name the two objects, e.g. 'swap the positions of the star "
+                        "and the circle'")
+    second = first.also.pop()
+    return Edit("move", target=first, swap_with=second)
 
 
 def _replace(verb: str, tokens, words: str) -> Edit:
