@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
 from .generate_cmd import check_png_path
 from .main import cli
 
@@ -47,7 +46,8 @@ def edit(image, instruction, output, seed, verify, steps, sampler, model, mask_o
     Accepted edits:
       recolour    "make the circle green", "turn the red square blue"
       resize      "make the square large", "make the star bigger", "shrink the circle"
-      move        "move the star to the bottom left", "put the circle above the square"
+      move        "move the star to the bottom left", "put the circle above the square",
+                  "swap the positions of the star and the circle"
       add         "add a small red circle in the top right corner", "put a cyan star below
                   the diamond"
       remove      "remove the diamond", "delete one of the circles", "remove all stars"
@@ -56,6 +56,8 @@ def edit(image, instruction, output, seed, verify, steps, sampler, model, mask_o
       several     "make everything red", "make the circle green and the square small"
     Objects are named by shape, colour, size or place ("the star on the left", "the red
     one"); an instruction that names nothing in the image is an error, and no file is written.
+    An object the instruction did not name that stands where a moved or added one must go is
+    moved aside (a note says so).
 
     \b
     Examples:

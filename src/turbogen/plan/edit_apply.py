@@ -392,10 +392,15 @@ def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
         anchor = bounds.mean(axis=1)
         if edit.between is not None:       # halfway between the two
             anchor = np.mean([r.center for r in refs], axis=0)
-        if obj is not None and edit.place and edit.place != "center":
-            (xl, xh), (yl, yh) = place_ranges(edit.place)
-            for axis, free in enumerate(((xl, xh) == (0.0, 1.0), (yl, yh) == (0.0, 1.0))):
-                if free:             # "move the star to the left": it keeps its height
+        if edit.place and edit.place != "center":
+            words = edit.place.split()
+            for axis, (low, high) in enumerate((("left", "right"), ("top", "bottom"))):
+                lo, hi = bounds[axis]
+                if low in words:     # well into the place, a quarter of its width from the edge
+                    anchor[axis] = lo + (hi - lo) / 4
+                elif high in words:
+                    anchor[axis] = hi - (hi - lo) / 4
+                elif obj is not None:    # "move the star to the left": it keeps its height
                     anchor[axis] = obj.center[axis]
         relations = [None] if not edit.relation else BESIDE_ORDER \
             if edit.relation[0] == "beside" else [edit.relation[0]]
