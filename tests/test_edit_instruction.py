@@ -190,3 +190,10 @@ def test_swap_positions():
     assert out.objects[1].center == pytest.approx(PLAN.objects[2].center, abs=0.01)
     assert out.objects[2].center == pytest.approx(PLAN.objects[1].center, abs=0.01)
     assert edit(PLAN, "swap the square for a red star").plan.objects[1].shape == "star"
+
+
+def test_twice_as_big_half_the_size_and_in_its_place():
+    assert edit(PLAN, "make the square twice as big").plan.objects[1].size == "medium"
+    assert edit(PLAN, "make the diamond half the size").plan.objects[2].size == "small"
+    out = edit(PLAN, "delete the square and add a red star in its place").plan
+    assert out.objects[-1].center == pytest.approx(PLAN.objects[1].center, abs=0.06)

@@ -48,7 +48,7 @@ def apply_edits(plan: ScenePlan, edits: list[Edit], seed: int = 0) -> EditedPlan
     rng = np.random.default_rng(seed)
     items = [Item(o, i) for i, o in enumerate(plan.objects)]
     state = {"background": plan.background, "removed": [], "notes": [], "facts": [],
-             "last": []}
+             "last": [], "spot": None}
     for edit in edits:
         before = list(items)
         APPLY[edit.kind](items, edit, state, rng)
@@ -188,6 +188,7 @@ def _toward(obj: SceneObject, places: list[str]) -> float:
 def _remove(items, edit, state, rng) -> None:
     for i in sorted(select(items, edit.target, state["last"]), reverse=True):
         item = items.pop(i)
+        state["spot"] = item.obj.center          # "... and add a square in its place"
         if item.origin is not None:
             state["removed"].append(item.obj)
 
@@ -313,6 +314,12 @@ def _room(items, skip, size, edit, refs, rng, obj, state) -> tuple:
     """A box for `size` where the edit asks; when objects the instruction did not name are in
     the way, they are moved the least distance aside (and redrawn), with a note."""
     others = [it.obj.box for j, it in enumerate(items) if j != skip]
+    if edit.where_last and state["spot"] is not None:      # "in its place"
+        side = size_fraction(size)
+        bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
+        box = _best_box(side, bounds, np.asarray(state["spot"]), others, rng)
+        if box is not None:
+            return box
     try:
         return _destination(size, edit, refs, others, rng, obj)
     except PlanError as err:

@@ -108,6 +108,7 @@ class Edit:
     like: dict = field(default_factory=dict)   # {"size"|"color": Target}: "as big as the star"
     between: tuple[Target, ...] | None = None   # "add a star between the circle and ..."
     swap_with: Target | None = None      # "swap the positions of the star and the circle"
+    where_last: bool = False             # "add a square in its place": where the last one was
     text: str = ""
 
 
@@ -165,12 +166,17 @@ def _near_a_word(word: str) -> bool:
 
 # Edit phrasings the planner has no need for: "take the square away", "underneath the star".
 REWRITES = [
+    (r"\b(?:twice|two times|double) (?:as )?(?:big|large)\b(?! as)", " bigger "),
+    (r"\bhalf (?:the size|as big|as large)\b(?! as| of)", " smaller "),
+    (r"\b(?:in its place|in their place|where it was|where they were|in the same "
+     r"(?:place|spot|position)|in its spot|in place of it)\b", " thereof "),
     (r"\b(?:take|get|clear|throw|move|put) ((?:the |that |this |all |both |every )[a-z ]+?) "
      r"(?:away|out|off)\b", r" remove \1 "),
     (r"\bunderneath\b", " beneath "),
     (r"\b(?:as (?:big|large|small|tiny|little|wide|tall|huge) as|(?:the )?same size as)\b",
      " sizeof "),
-    (r"\b(?:(?:the )?same colou?r as|(?:the )?colou?r of)\b", " colorof "),
+    (r"\b(?:(?:the )?same colou?r as|(?:the )?colou?r of|(?:to |so it |so that it )?"
+     r"match(?:es)?)\b", " colorof "),
     (r"\bto the side of\b", " beside "),
 ]
 
@@ -312,7 +318,7 @@ def _add(tokens, words: str) -> Edit:
         raise PlanError(f"'{words}': {err}") from None
     if not request.groups:
         raise PlanError(f"'{words}': say what to add, e.g. 'add a small red circle'")
-    edit = Edit("add", new=request.groups)
+    edit = Edit("add", new=request.groups, where_last=any(t[2] == "thereof" for t in tokens))
     between = next((i for i, t in enumerate(tokens) if t[0] == "between"), None)
     if between is not None:      # "between the circle and the star"
         first, j = read_target(tokens, between + 1, selecting_places=True)
@@ -399,6 +405,8 @@ def _change(kind: str, tokens, words: str) -> Edit:
     if like is not None:         # "make the star as big as the circle", "the colour of ..."
         other, _ = read_target(tokens, like + 1, selecting_places=True)
         attr = LIKE_WORDS[tokens[like][2]]
+        if attr == "color" and re.search(r"\b(?:resize|size|scale)\b", words):
+            attr = "size"                # "resize the circle to match the star"
         tokens = tokens[:like]
     target, i = read_target(tokens, 0, selecting_places=True)
     edit = Edit("recolor", target=target)
