@@ -14,11 +14,10 @@ import numpy as np
 from ..errors import PlanError
 from ..world import COLORS, MAX_OBJECTS, SHAPES, SIZES_PX, size_fraction
 from .edit_instruction import Edit, Target
-from .rules import GAP, in_place, place_ranges, relation_holds
+from .edit_placement import best_box, boxes_apart, destination, with_box
+from .rules import in_place, relation_holds
 from .scene_plan import SceneObject, ScenePlan
 
-EPS = 1e-3
-CANDIDATES = 2048         # centres tried per placement; the nearest to the wanted spot wins
 SIZE_ORDER = tuple(SIZES_PX)
 
 
@@ -210,7 +209,7 @@ def _change(items, edit, state, rng) -> None:
         changed[i] = new
     resized = [i for i, new in changed.items() if new.size != items[i].obj.size]
     for i, box in _resized_boxes(items, changed, resized, rng).items():
-        changed[i] = _with_box(changed[i], box)
+        changed[i] = with_box(changed[i], box)
     for i, new in changed.items():
         items[i] = Item(new, items[i].origin, True)
 
@@ -229,7 +228,7 @@ def _resized_boxes(items, changed, resized, rng) -> dict:
             bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
             centre = np.asarray(items[i].obj.center) if attempt == 0 else \
                 rng.uniform(bounds[:, 0], bounds[:, 1])
-            box = _best_box(side, bounds, centre, fixed + list(boxes.values()), rng,
+            box = best_box(side, bounds, centre, fixed + list(boxes.values()), rng,
                             stay=items[i].obj.center)
             if box is None:
                 break
@@ -262,7 +261,7 @@ def _move(items, edit, state, rng) -> None:
         if any(r is obj for r in refs):
             raise PlanError(f"cannot move the {obj.color} {obj.shape} next to itself")
         box = _room(items, i, obj.size, edit, refs, rng, obj, state)
-        items[i] = Item(_with_box(obj, box), items[i].origin, True)
+        items[i] = Item(with_box(obj, box), items[i].origin, True)
         _state_facts(state, items[i].obj, edit, refs)
 
 
@@ -277,14 +276,14 @@ def _swap(items, edit, state, rng) -> None:
     for i, j in ((a, b), (b, a)):
         side = items[i].obj.box[2] - items[i].obj.box[0]
         bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
-        box = _best_box(side, bounds, np.asarray(items[j].obj.center),
+        box = best_box(side, bounds, np.asarray(items[j].obj.center),
                         fixed + list(placed.values()), rng)
         if box is None:
             raise PlanError("no room to swap these two: their sizes differ and others are "
                             "in the way")
         placed[i] = box
     for i, box in placed.items():
-        items[i] = Item(_with_box(items[i].obj, box), items[i].origin, True)
+        items[i] = Item(with_box(items[i].obj, box), items[i].origin, True)
 
 
 def _add(items, edit, state, rng) -> None:
@@ -305,7 +304,7 @@ def _add(items, edit, state, rng) -> None:
                 except PlanError:
                     if size == (group.size or "small"):
                         raise
-            obj = _with_box(SceneObject(shape, color, size, box), box)
+            obj = with_box(SceneObject(shape, color, size, box), box)
             items.append(Item(obj, None, True))
             _state_facts(state, obj, edit, refs)
 
@@ -317,39 +316,34 @@ def _room(items, skip, size, edit, refs, rng, obj, state) -> tuple:
     if edit.where_last and state["spot"] is not None:      # "in its place"
         side = size_fraction(size)
         bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
-        box = _best_box(side, bounds, np.asarray(state["spot"]), others, rng)
+        box = best_box(side, bounds, np.asarray(state["spot"]), others, rng)
         if box is not None:
             return box
     try:
-        return _destination(size, edit, refs, others, rng, obj)
+        return destination(size, edit, refs, others, rng, obj)
     except PlanError as err:
         blocked = err
     keep = [j for j, it in enumerate(items) if j != skip and any(it.obj is r for r in refs)]
-    box = _destination(size, edit, refs, [items[j].obj.box for j in keep], rng, obj)
+    box = destination(size, edit, refs, [items[j].obj.box for j in keep], rng, obj)
     movers = [j for j, it in enumerate(items) if j != skip and j not in keep
-              and not _boxes_apart(box, it.obj.box)]
+              and not boxes_apart(box, it.obj.box)]
     placed = [it.obj.box for j, it in enumerate(items) if j != skip and j not in movers] + [box]
     moved = {}
     for j in movers:
         other = items[j].obj
         side = other.box[2] - other.box[0]
         bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
-        new = _best_box(side, bounds, np.asarray(other.center), placed, rng)
+        new = best_box(side, bounds, np.asarray(other.center), placed, rng)
         if new is None:
             raise blocked
         moved[j] = new
         placed.append(new)
     for j, new in moved.items():
         other = items[j].obj
-        items[j] = Item(_with_box(other, new), items[j].origin, True)
+        items[j] = Item(with_box(other, new), items[j].origin, True)
         state["notes"].append(f"moved the {other.size} {other.color} {other.shape} aside to "
                               "make room")
     return box
-
-
-def _boxes_apart(a, b) -> bool:
-    return (a[2] + GAP <= b[0] + 1e-9 or b[2] + GAP <= a[0] + 1e-9
-            or a[3] + GAP <= b[1] + 1e-9 or b[3] + GAP <= a[1] + 1e-9)
 
 
 def _background(items, edit, state, rng) -> None:
@@ -377,91 +371,3 @@ def _state_facts(state, obj, edit, refs) -> None:
         state["facts"].append(("place", obj, edit.place))
     if edit.relation and edit.relation[0] != "beside":     # "beside" is no world relation
         state["facts"].append(("relation", obj, edit.relation[0], refs))
-
-
-# --- placing -----------------------------------------------------------------------------
-
-def _with_box(obj: SceneObject, box) -> SceneObject:
-    return SceneObject(shape=obj.shape, color=obj.color, size=obj.size,
-                       box=tuple(round(float(v), 4) for v in box))
-
-
-def _destination(size: str, edit: Edit, refs, others, rng, obj) -> tuple:
-    """A free box of `size` at the edit's place and beside its reference objects."""
-    side = size_fraction(size)
-    for clear in (True, False):
-        bounds = np.array([[side / 2, 1 - side / 2], [side / 2, 1 - side / 2]])
-        if edit.place:
-            (xl, xh), (yl, yh) = place_ranges(edit.place)
-            for axis, (lo, hi) in enumerate(((xl, xh), (yl, yh))):
-                bounds[axis] = [max(bounds[axis][0], lo + (EPS if lo > 0 else 0)),
-                                min(bounds[axis][1], hi - (EPS if hi < 1 else 0))]
-        anchor = bounds.mean(axis=1)
-        if edit.between is not None:       # halfway between the two
-            anchor = np.mean([r.center for r in refs], axis=0)
-        if edit.place and edit.place != "center":
-            words = edit.place.split()
-            for axis, (low, high) in enumerate((("left", "right"), ("top", "bottom"))):
-                lo, hi = bounds[axis]
-                if low in words:     # well into the place, a quarter of its width from the edge
-                    anchor[axis] = lo + (hi - lo) / 4
-                elif high in words:
-                    anchor[axis] = hi - (hi - lo) / 4
-                elif obj is not None:    # "move the star to the left": it keeps its height
-                    anchor[axis] = obj.center[axis]
-        relations = [None] if not edit.relation else BESIDE_ORDER \
-            if edit.relation[0] == "beside" else [edit.relation[0]]
-        for relation in relations:
-            b, a = (bounds, anchor) if relation is None else \
-                _beside(bounds, side, relation, refs, clear)
-            if (b[:, 0] <= b[:, 1]).all():
-                box = _best_box(side, b, a, others, rng)
-                if box is not None:
-                    return box
-    what = f"{obj.color} {obj.shape}" if obj is not None else "new object"
-    where = " ".join(x for x in (edit.place and f"at the {edit.place}",
-                                 edit.relation and f"{edit.relation[0]} "
-                                 f"{edit.relation[1].describe()}") if x)
-    raise PlanError(f"no free room for the {what} {where}: other objects are in the way")
-
-
-BESIDE_ORDER = ("right of", "left of", "below", "above")
-_AXIS = {"left of": (0, -1), "right of": (0, 1), "above": (1, -1), "below": (1, 1)}
-
-
-def _beside(bounds, side, relation, refs, clear):
-    """Narrow `bounds` so the centre is `relation` of every reference; anchor next to them."""
-    axis, sign = _AXIS[relation]
-    centres = np.array([r.center for r in refs])
-    sides = np.array([r.box[2] - r.box[0] for r in refs])
-    margin = (np.maximum(sides, side) / 2 + (GAP if clear else 0)) if clear else EPS
-    bounds = bounds.copy()
-    if sign < 0:
-        bounds[axis][1] = min(bounds[axis][1], float(np.min(centres[:, axis] - margin)))
-    else:
-        bounds[axis][0] = max(bounds[axis][0], float(np.max(centres[:, axis] + margin)))
-    anchor = centres.mean(axis=0)
-    anchor[axis] += sign * (side + float(sides.max())) / 2 + sign * 2 * GAP
-    return bounds, np.clip(anchor, bounds[:, 0], bounds[:, 1])
-
-
-def _best_box(side, bounds, anchor, others, rng, stay=None):
-    """The free centre in `bounds` nearest `anchor` (boxes 2 px apart plus a pixel, so the
-    edited region does not touch its neighbours); None when none is free."""
-    cand = rng.uniform(bounds[:, 0], bounds[:, 1], size=(CANDIDATES, 2))
-    if stay is not None:
-        cand[0] = np.clip(stay, bounds[:, 0], bounds[:, 1])
-    cand = np.vstack([np.clip(anchor, bounds[:, 0], bounds[:, 1])[None], cand])
-    for gap in (GAP * 1.5, GAP + EPS):
-        ok = np.ones(len(cand), dtype=bool)
-        for box in others:
-            need = (side + (box[2] - box[0])) / 2 + gap
-            ocx, ocy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-            ok &= (np.abs(cand[:, 0] - ocx) >= need) | (np.abs(cand[:, 1] - ocy) >= need)
-        if ok.any():
-            break
-    else:
-        return None
-    dist = np.linalg.norm(cand - anchor, axis=1) + np.where(ok, 0, np.inf)
-    cx, cy = cand[int(np.argmin(dist))]
-    return (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
