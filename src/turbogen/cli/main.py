@@ -28,6 +28,7 @@ def cli() -> None:
       turbogen plan --file prompts.txt > plans.jsonl
       turbogen data shapes --n 1000 --out shapes1k
       turbogen eval plans --planner default --json
+      turbogen edit scene.png "make the circle green" -o green.png
     """
 
 
@@ -57,6 +58,10 @@ COMMAND_MODULES = (
     "eval_restore_cmd",
     "accel_cmd",
     "bench_cmd",
+    "edit_cmd",
+    "vary_cmd",
+    "inpaint_cmd",
+    "eval_edits_cmd",
 )
 
 
