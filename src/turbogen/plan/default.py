@@ -38,10 +38,19 @@ def request_facts(request: Request) -> dict:
              "relations": [{"a": request.groups[a].selector(), "relation": rel,
                             "b": request.groups[b].selector()}
                            for a, rel, b in relations],
-             "places": [{"what": g.selector(), "place": p} for g in request.groups for p in g.places]}
+             "places": [_place_fact(g, p, selectors) for g in request.groups for p in g.places]}
     if request.background:
         facts["background"] = request.background
     return facts
+
+
+def _place_fact(group, place: str, selectors: list[dict]) -> dict:
+    """'a red circle on the left and a red circle on the right': groups that look alike each
+    claim their count of the look-alikes in their place, not all of them."""
+    fact = {"what": group.selector(), "place": place}
+    if selectors.count(group.selector()) > 1:
+        fact["count"] = group.count if isinstance(group.count, int) else group.count[0]
+    return fact
 
 
 def _merge_colour_names(tokens):

@@ -8,6 +8,9 @@ A facts record, as stored in the suites (all keys optional):
    "background": "black",
    "exclude":   [{"color": "blue"}]}
 `count` is an int or [min, max]. Selectors are partial {shape, color, size} descriptions.
+A place holds for every object its selector matches, or, with "count": N in the place record,
+for at least N of them (look-alikes placed apart: "a red circle on the left and one on the
+right").
 """
 from __future__ import annotations
 
@@ -29,7 +32,9 @@ def fact_failures(plan: ScenePlan, facts: dict) -> list[str]:
             failures.append(f"{rel['a']} should be {rel['relation']} {rel['b']}")
     for place in facts.get("places", []):
         group = [o for o in plan.objects if o.matches(place["what"])]
-        if not group or not all(in_place(o, place["place"]) for o in group):
+        inside = sum(in_place(o, place["place"]) for o in group)
+        # with "count", at least that many of the matches (look-alikes placed apart), else all
+        if not group or inside < place.get("count", len(group)):
             failures.append(f"{place['what']} should be at the {place['place']}")
     if "background" in facts and plan.background != facts["background"]:
         failures.append(f"background should be {facts['background']}, is {plan.background}")
