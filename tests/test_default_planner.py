@@ -74,3 +74,14 @@ def test_rejects_name_the_problem(planner, prompt, words):
 def test_prompt_text_checks(text, words):
     with pytest.raises(InputError, match=words):
         check_prompt(text)
+
+
+def test_look_alikes_placed_apart_each_get_their_place(planner):
+    plan = planner.plan("a red circle on the left and a red circle on the right on white")
+    from turbogen.plan.rules import in_place
+    assert sorted(in_place(o, "left") for o in plan.objects) == [False, True]
+    assert sorted(in_place(o, "right") for o in plan.objects) == [False, True]
+    both_left = {"places": [{"what": {"shape": "circle"}, "place": "left"}]}
+    assert fact_failures(plan, both_left)                     # without count: all of them
+    assert not fact_failures(plan, {"places": [{"what": {"shape": "circle"}, "place": "left",
+                                                "count": 1}]})
