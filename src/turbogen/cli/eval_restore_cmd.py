@@ -60,9 +60,16 @@ def eval_sr_command(images, scale, models, as_json):
 @click.option("--sigmas", default="15,25,50", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def eval_denoise_command(images, sigmas, as_json):
-    """Denoising quality at each sigma: ours told sigma, and ours estimating it."""
+    """Denoising quality at each sigma: the noisy input, non-local means (scikit-image, told
+    sigma), ours told sigma, and ours estimating it.
+
+    \b
+    Examples:
+      turbogen eval denoise --json
+      turbogen eval denoise --images photos/ --sigmas 10,30
+    """
     from ..eval.restore_eval import eval_denoise
-    from ..pipelines.denoise import denoise_rgb
+    from ..pipelines.denoise import denoise_rgb, nl_means_rgb
     try:
         levels = tuple(int(s) for s in sigmas.split(","))
     except ValueError:
@@ -70,7 +77,8 @@ def eval_denoise_command(images, sigmas, as_json):
     result = {"task": "denoise", "methods": {}}
     photos = _images(images)
     for sigma in levels:
-        methods = {"ours (sigma given)": lambda x, s=sigma: denoise_rgb(x, float(s))[0],
+        methods = {"nl-means (sigma given)": lambda x, s=sigma: nl_means_rgb(x, float(s)),
+                   "ours (sigma given)": lambda x, s=sigma: denoise_rgb(x, float(s))[0],
                    "ours (estimated)": lambda x: denoise_rgb(x)[0]}
         result["methods"][str(sigma)] = eval_denoise(methods, photos, (sigma,))["methods"][
             str(sigma)]
