@@ -69,11 +69,13 @@ def eval_denoise_command(images, sigmas, as_json):
       turbogen eval denoise --images photos/ --sigmas 10,30
     """
     from ..eval.restore_eval import eval_denoise
-    from ..pipelines.denoise import denoise_rgb, nl_means_rgb
+    from ..pipelines.denoise import MAX_SIGMA, denoise_rgb, nl_means_rgb
     try:
         levels = tuple(int(s) for s in sigmas.split(","))
     except ValueError:
         raise InputError(f"--sigmas {sigmas!r}: give integers like 15,25,50") from None
+    if not all(0 < s <= MAX_SIGMA for s in levels):
+        raise InputError(f"--sigmas {sigmas!r}: each must be in 1..{MAX_SIGMA:g}")
     result = {"task": "denoise", "methods": {}}
     photos = _images(images)
     for sigma in levels:
