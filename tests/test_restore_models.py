@@ -131,3 +131,15 @@ def test_eval_sr_cli_on_a_folder(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert set(result["methods"]) == {"bicubic", "lanczos"}
     assert result["methods"]["bicubic"]["megapixels_per_s"] > 0
+
+
+def test_eval_denoise_cli_reports_every_sigma_and_baselines(tmp_path, capsys):
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (20, 26, 3), dtype=np.uint8)).save(tmp_path / "a.png")
+    assert main(["eval", "denoise", "--images", str(tmp_path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result["methods"]) == {"15", "25", "50"}
+    assert set(result["methods"]["25"]) == {"noisy", "nl-means (sigma given)",
+                                            "ours (sigma given)", "ours (estimated)"}
+    assert main(["eval", "denoise", "--images", str(tmp_path), "--sigmas", "15,90"]) == 2

@@ -60,17 +60,27 @@ def eval_sr_command(images, scale, models, as_json):
 @click.option("--sigmas", default="15,25,50", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def eval_denoise_command(images, sigmas, as_json):
-    """Denoising quality at each sigma: ours told sigma, and ours estimating it."""
+    """Denoising quality at each sigma: the noisy input, non-local means (scikit-image, told
+    sigma), ours told sigma, and ours estimating it.
+
+    \b
+    Examples:
+      turbogen eval denoise --json
+      turbogen eval denoise --images photos/ --sigmas 10,30
+    """
     from ..eval.restore_eval import eval_denoise
-    from ..pipelines.denoise import denoise_rgb
+    from ..pipelines.denoise import MAX_SIGMA, denoise_rgb, nl_means_rgb
     try:
         levels = tuple(int(s) for s in sigmas.split(","))
     except ValueError:
         raise InputError(f"--sigmas {sigmas!r}: give integers like 15,25,50") from None
+    if not all(0 < s <= MAX_SIGMA for s in levels):
+        raise InputError(f"--sigmas {sigmas!r}: each must be in 1..{MAX_SIGMA:g}")
     result = {"task": "denoise", "methods": {}}
     photos = _images(images)
     for sigma in levels:
-        methods = {"ours (sigma given)": lambda x, s=sigma: denoise_rgb(x, float(s))[0],
+        methods = {"nl-means (sigma given)": lambda x, s=sigma: nl_means_rgb(x, float(s)),
+                   "ours (sigma given)": lambda x, s=sigma: denoise_rgb(x, float(s))[0],
                    "ours (estimated)": lambda x: denoise_rgb(x)[0]}
         result["methods"][str(sigma)] = eval_denoise(methods, photos, (sigma,))["methods"][
             str(sigma)]

@@ -105,10 +105,7 @@ class Rescaled(torch.nn.Module):
         self.net, self.scale = net, scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.net(x)
-        return torch.nn.functional.interpolate(y, size=(x.shape[2] * self.scale,
-                                                        x.shape[3] * self.scale),
-                                               mode="bicubic", align_corners=False)
+        return _resize(self.net(x), x, self.scale)
 
 
 def convert(name: str, scale: int = 4) -> torch.nn.Module:
@@ -119,19 +116,94 @@ def convert(name: str, scale: int = 4) -> torch.nn.Module:
     return model if scale == 4 else Rescaled(model, scale).eval()
 
 
-@lru_cache(maxsize=4)
-def load_realesrgan(name: str, scale: int) -> tuple[torch.nn.Module, int]:
-    """(accelerated network on the default device, tile context in low-res px).
+ACCELS = ("auto", "fp32", "bf16", "int8")
+# int8, convolutions kept fp32 (first, last): the first sees raw pixels; animevideov3 ends in
+# its only wide conv. x4plus's int8 graph is only its head (realesrgan_int8.py), whose last
+# conv feeds more layers, so it stays int8.
+KEEP_FP32 = {"realesrgan-x4plus": (1, 0), "realesrgan-video": (1, 1)}
 
-    The context is not the full receptive field (RRDBNet's spans ~70 px): Real-ESRGAN's own
-    inference uses 10; 12 keeps tiled and untiled outputs within a level or two of each other.
+
+def calibration_tiles(n: int = 8, size: int = 64, seed: int = 0) -> list[np.ndarray]:
+    """(1, 3, size, size) float32 crops of the training photos shrunk x4 (what the network
+    sees: a low-resolution photo), never the held-out ones the benchmark scores on."""
+    from ..data.photos import TRAIN, load_photo
+    from ..data.restore_patches import shrink
+    rng = np.random.default_rng(seed)
+    tiles = []
+    for i in range(n):
+        low = shrink(load_photo(TRAIN[i % len(TRAIN)]), 4)
+        top = int(rng.integers(0, max(low.shape[0] - size, 0) + 1))
+        left = int(rng.integers(0, max(low.shape[1] - size, 0) + 1))
+        crop = low[top:top + size, left:left + size]
+        tiles.append(crop.transpose(2, 0, 1)[None].astype(np.float32) / 255.0)
+    return tiles
+
+
+def int8_graph(name: str, calibration: list[np.ndarray] | None = None) -> tuple[bytes, bool]:
+    """(the int8 ONNX graph of the x4 network, whether it came from the disk cache)."""
+    from ..accel.onnx_image import cached_graph, export_image_onnx, quantize_image_int8
+    from .realesrgan_int8 import INT8_BLOCKS, RRDBHead
+    first, last = KEEP_FP32[name]
+
+    def build() -> bytes:
+        tiles = calibration if calibration is not None else calibration_tiles()
+        net = convert(name)
+        graph = export_image_onnx(RRDBHead(net, INT8_BLOCKS), 2) if isinstance(net, RRDBNet) \
+            else export_image_onnx(net)
+        return quantize_image_int8(graph, tiles, first, last)
+
+    if calibration is not None:         # a caller's own tiles: not what the cache key means
+        return build(), False
+    key = f"{name}-int8" + (f"-head{INT8_BLOCKS}" if name == "realesrgan-x4plus" else "")
+    return cached_graph(key, build)
+
+
+def accelerated(name: str, scale: int, accel: str = "auto"):
+    """The named Real-ESRGAN as a callable (B, 3, H, W) -> (B, 3, sH, sW), fp32 in and out.
+
+    auto: bf16 + channels_last where the CPU has native bf16, else fp32; int8: ONNX Runtime
+    static int8 (CPU; the quantized graph is built once and cached, accel/onnx_image.py).
     """
     from ..accel.autocast import cpu_has_fast_bf16
     from ..accel.image_model import accelerate
     from .restore_model import device
+    if accel not in ACCELS:
+        raise InputError(f"unknown --accel {accel!r}; choose from {', '.join(ACCELS)}")
     dev = device()
-    # bf16 where the CPU has native bf16 (benchmarks/realesrgan_speed.py: speed and the PSNR
-    # of bf16 against fp32 output); CUDA and other CPUs keep fp32
-    fast = dev.type == "cpu" and cpu_has_fast_bf16()
-    model = accelerate(convert(name, scale), "bf16" if fast else "fp32").to(dev)
-    return model, PADS[name]
+    # bf16 where the CPU has native bf16 (benchmarks/realesrgan_speed.py: speed and the PSNR of
+    # bf16 against fp32 output); CUDA and other CPUs keep fp32
+    best = "bf16" if dev.type == "cpu" and cpu_has_fast_bf16() else "fp32"
+    if accel == "int8":
+        if dev.type != "cpu":
+            raise InputError("--accel int8 runs on the CPU (ONNX Runtime); on this "
+                             f"{dev.type} device use bf16 or fp32")
+        return int8_model(name, scale, best)
+    return accelerate(convert(name, scale), best if accel == "auto" else accel).to(dev)
+
+
+def int8_model(name: str, scale: int, tail_precision: str = "bf16",
+               calibration: list[np.ndarray] | None = None):
+    """ONNX Runtime int8 on the CPU: the whole animevideov3; x4plus's head, then its tail in
+    PyTorch at `tail_precision` (realesrgan_int8.py)."""
+    from ..accel.image_model import accelerate
+    from ..accel.onnx_image import OnnxImageModel
+    from .realesrgan_int8 import INT8_BLOCKS, RRDBTail, SplitInt8
+    head = OnnxImageModel(int8_graph(name, calibration)[0], f"the int8 graph of {name}")
+    if name == "realesrgan-x4plus":
+        return SplitInt8(head, accelerate(RRDBTail(convert(name), INT8_BLOCKS), tail_precision))
+    return head if scale == 4 else (lambda x: _resize(head(x), x, scale))
+
+
+def _resize(y: torch.Tensor, x: torch.Tensor, scale: int) -> torch.Tensor:
+    return torch.nn.functional.interpolate(y, size=(x.shape[2] * scale, x.shape[3] * scale),
+                                           mode="bicubic", align_corners=False)
+
+
+@lru_cache(maxsize=4)
+def load_realesrgan(name: str, scale: int, accel: str = "auto"):
+    """(accelerated network, tile context in low-res px), cached per process.
+
+    The context is not the full receptive field (RRDBNet's spans ~70 px): Real-ESRGAN's own
+    inference uses 10; 12 keeps tiled and untiled outputs within a level or two of each other.
+    """
+    return accelerated(name, scale, accel), PADS[name]

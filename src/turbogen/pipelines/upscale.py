@@ -21,8 +21,10 @@ SCALES = {"bicubic": range(2, 9), "lanczos": range(2, 9), "ours": (2, 3, 4),
 METHODS = tuple(SCALES)
 
 
-def check_request(method: str, scale: int, size: tuple[int, int]) -> None:
-    """InputError for an unknown method, a scale it does not do, or an output too large."""
+def check_request(method: str, scale: int, size: tuple[int, int], accel: str = "auto") -> None:
+    """InputError for an unknown method, a scale it does not do, an acceleration it does not
+    have, or an output too large."""
+    from .realesrgan import ACCELS, FILES
     if method not in SCALES:
         raise InputError(f"unknown upscaling model {method!r}; choose from {', '.join(METHODS)}")
     allowed = SCALES[method]
@@ -30,6 +32,11 @@ def check_request(method: str, scale: int, size: tuple[int, int]) -> None:
         listed = f"{allowed[0]}..{allowed[-1]}" if isinstance(allowed, range) \
             else ", ".join(map(str, allowed))
         raise InputError(f"--model {method} upscales by {listed}, not {scale}")
+    if accel not in ACCELS:
+        raise InputError(f"unknown --accel {accel!r}; choose from {', '.join(ACCELS)}")
+    if accel != "auto" and method not in FILES:
+        raise InputError(f"--accel {accel} applies to the Real-ESRGAN models "
+                         f"({', '.join(FILES)}); --model {method} takes only auto")
     check_size((size[0] * scale, size[1] * scale), MAX_OUTPUT_PIXELS,
                f"the x{scale} output of this {size[0]}x{size[1]} image")
 
@@ -40,8 +47,9 @@ def resize(image: np.ndarray, scale: int, method: str = "bicubic") -> np.ndarray
     return np.asarray(Image.fromarray(image).resize((w * scale, h * scale), PIL_FILTERS[method]))
 
 
-def upscale_rgb(rgb: np.ndarray, scale: int, method: str = "ours") -> np.ndarray:
-    check_request(method, scale, (rgb.shape[1], rgb.shape[0]))
+def upscale_rgb(rgb: np.ndarray, scale: int, method: str = "ours", accel: str = "auto"
+                ) -> np.ndarray:
+    check_request(method, scale, (rgb.shape[1], rgb.shape[0]), accel)
     if method in PIL_FILTERS:
         return resize(rgb, scale, method)
     from .restore_model import run_on_image
@@ -49,12 +57,13 @@ def upscale_rgb(rgb: np.ndarray, scale: int, method: str = "ours") -> np.ndarray
         # 6 + 1 conv layers, 3x3 each, plus bicubic's 2 px: 9 px of context is enough
         return run_on_image(fast_ours(scale), rgb, scale, tile=256, pad=10)
     from .realesrgan import load_realesrgan
-    model, pad = load_realesrgan(method, scale)
+    model, pad = load_realesrgan(method, scale, accel)
     return run_on_image(model, rgb, scale, tile=192, pad=pad)
 
 
-def upscale_picture(picture: Picture, scale: int, method: str = "ours") -> Picture:
-    rgb = upscale_rgb(picture.rgb, scale, method)
+def upscale_picture(picture: Picture, scale: int, method: str = "ours", accel: str = "auto"
+                    ) -> Picture:
+    rgb = upscale_rgb(picture.rgb, scale, method, accel)
     alpha = None if picture.alpha is None else resize(picture.alpha, scale, "bicubic")
     return Picture(rgb, alpha, picture.notes)
 
