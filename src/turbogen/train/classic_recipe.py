@@ -24,11 +24,11 @@ from torch import nn
 from ..data.classic import ImageSet
 from ..errors import InputError
 from ..io_atomic import atomic_write_bytes
-from ..models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator
+from ..models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, draw_latent
 from ..models.gan import MLPGANConfig, MLPDiscriminator, MLPGenerator
 from ..models.vae import VAE, VAEConfig, vae_loss
 from ..pipelines.classic_model import ClassicModel, save_classic
-from ..pipelines.classic_sample import grid, grid_labels, sample
+from ..pipelines.classic_sample import grid, preview
 from .callbacks import (EMA, Callback, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
                         eval_model, plot_curves)
 from .checkpoint import latest_checkpoint
@@ -54,6 +54,8 @@ class ClassicRecipe:
     augment: bool = False               # GANs: DiffAugment translation + cutout before D
     minibatch_std: bool = False         # DCGAN: minibatch standard-deviation feature in D
     pack: int = 1                       # DCGAN, unconditional: D judges packs of m (PacGAN)
+    info_codes: int = 0                 # DCGAN, unconditional: InfoGAN categorical code of K
+    info_weight: float = 1.0            # lambda of the InfoGAN code's cross-entropy
     kl_weight: float = 1.0              # VAE: weight of the KL term (beta-VAE, Higgins et al.)
     width: int = 0                      # 0 = the model's default width
     z_dim: int = 0                      # 0 = the model's default latent size
@@ -95,7 +97,8 @@ def build_model(recipe: ClassicRecipe, data: ImageSet):
         widths = {"g_width": recipe.width, "d_width": 2 * recipe.width} if recipe.width else {}
         config = DCGANConfig(**common, **widths, spectral_norm=recipe.spectral_norm,
                              aux_classifier=recipe.aux_classifier and recipe.conditional,
-                             minibatch_std=recipe.minibatch_std, pack=recipe.pack)
+                             minibatch_std=recipe.minibatch_std, pack=recipe.pack,
+                             info_codes=recipe.info_codes)
         return config, GANPair(DCGANGenerator(config), DCGANDiscriminator(config))
     if recipe.kind == "gan":
         config = MLPGANConfig(**common, spectral_norm=recipe.spectral_norm)
@@ -125,15 +128,16 @@ def g_loss_fn(kind: str, d_fake: torch.Tensor) -> torch.Tensor:
 class GANTrainer(Trainer):
     """Alternating D and G steps; `last_loss` is the generator's, `d_loss` the discriminator's."""
 
-    def __init__(self, *args, z_dim: int, label_smoothing: float = 0.0, seed: int = 0,
-                 loss: str = "bce", augment: bool = False, **kwargs) -> None:
+    def __init__(self, *args, latent_config, label_smoothing: float = 0.0, seed: int = 0,
+                 loss: str = "bce", augment: bool = False, info_weight: float = 1.0,
+                 **kwargs) -> None:
         super().__init__(*args, loss_fn=None, grad_clip=None, **kwargs)
         if loss not in GAN_LOSSES:
             raise InputError(f"unknown GAN loss {loss!r}; choose {', '.join(GAN_LOSSES)}")
-        self.z_dim, self.label_smoothing = z_dim, label_smoothing
+        self.latent_config, self.label_smoothing = latent_config, label_smoothing
         self.loss, self.augment = loss, augment
         self.d_loss, self.seed = math.nan, seed
-        self.aux_weight = 1.0
+        self.aux_weight, self.info_weight = 1.0, info_weight
         self.generator = torch.Generator(device=self.device)
 
     def _step(self, loss: torch.Tensor, keep: nn.Module) -> None:
@@ -159,21 +163,26 @@ class GANTrainer(Trainer):
         G, D = self.model.generator, self.model.discriminator
         x, y = batch
         self.generator.manual_seed(self.seed * 1_000_003 + self.state.step)   # resumable noise
-        z = torch.randn(len(x), self.z_dim, generator=self.generator, device=self.device)
+        z, codes = draw_latent(self.latent_config, len(x), self.generator, self.device)
         aux = getattr(D, "classify", None) is not None
+        info = getattr(D, "q_head", None) is not None
         with autocast_for(self.device, self.amp_dtype):
             fake = G(z, y)
             d_real, c_real = self._d(D, x, y, aux)
-            d_fake, _ = self._d(D, fake.detach(), y, aux)
+            d_fake, q_fake = self._d(D, fake.detach(), y, info)
         loss_d = d_loss_fn(self.loss, d_real, d_fake, self.label_smoothing)
         if aux:     # D learns the classes from real images only; G is pushed towards them
             loss_d = loss_d + self.aux_weight * F.cross_entropy(c_real, y)
+        if info:    # InfoGAN: Q (with D's trunk) learns to read the code from G's samples ...
+            loss_d = loss_d + self.info_weight * F.cross_entropy(q_fake, codes)
         self._step(loss_d, D)
         with autocast_for(self.device, self.amp_dtype):
-            g_logits, c_fake = self._d(D, fake, y, aux)
+            g_logits, c_fake = self._d(D, fake, y, aux or info)
         loss_g = g_loss_fn(self.loss, g_logits)
         if aux:
             loss_g = loss_g + self.aux_weight * F.cross_entropy(c_fake, y)
+        if info:    # ... and G draws samples whose code Q can read
+            loss_g = loss_g + self.info_weight * F.cross_entropy(c_fake, codes)
         self._step(loss_g, G)
         self.d_loss = float(loss_d.detach())
         return float(loss_g.detach())
@@ -250,10 +259,7 @@ def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints:
     else:
         optimizer = torch.optim.Adam(module.parameters(), lr=recipe.lr_g, betas=betas)
     name = f"{recipe.kind}{'-cond' if recipe.conditional else ''} {data.name}"
-    labels = grid_labels(generator_view(recipe.kind, config, module, data))
-    sample_fn = lambda m: grid(sample(generator_view(recipe.kind, config, m, data),  # noqa: E731
-                                      100 if labels is None else len(labels), seed=12345,
-                                      labels=labels)[0])
+    sample_fn = lambda m: grid(preview(generator_view(recipe.kind, config, m, data)))  # noqa: E731
     ckpt = Checkpointing(checkpoints, every_s=recipe.checkpoint_every_s,
                          meta={"recipe": asdict(recipe), "seed": seed, "data": data.name})
     callbacks = [ThreadTuner(), Progress(name, every_s=60)]
@@ -269,9 +275,10 @@ def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints:
                   callbacks=callbacks, device=device,
                   amp_dtype=torch.bfloat16 if recipe.bf16 else None, log_every=10)
     if gan:
-        trainer = GANTrainer(module, optimizer, batches, z_dim=config.z_dim,
+        trainer = GANTrainer(module, optimizer, batches, latent_config=config,
                              label_smoothing=recipe.label_smoothing, seed=seed,
-                             loss=recipe.loss, augment=recipe.augment, **kwargs)
+                             loss=recipe.loss, augment=recipe.augment,
+                             info_weight=recipe.info_weight, **kwargs)
     else:
         trainer = Trainer(module, optimizer, batches, vae_loss_fn(recipe.kl_weight), **kwargs)
     return trainer, ckpt, config
@@ -297,7 +304,7 @@ def recalibrate_batchnorm(model: ClassicModel, batches: int = 40, batch: int = 1
     device = next(module.parameters()).device
     g = torch.Generator().manual_seed(seed)
     for _ in range(batches):
-        z = torch.randn(batch, model.config.z_dim, generator=g).to(device)
+        z = draw_latent(model.config, batch, g)[0].to(device)
         y = torch.randint(model.config.num_classes, (batch,), generator=g).to(device) \
             if model.config.num_classes else None
         module(z, y)
@@ -307,11 +314,9 @@ def recalibrate_batchnorm(model: ClassicModel, batches: int = 40, batch: int = 1
 
 
 def sample_grid_png(model: ClassicModel) -> bytes:
-    """The samples.png grid: one row per class (conditional) or 100 draws, seed 12345."""
+    """The samples.png grid: a row per class (conditional) or code (InfoGAN), or 100 draws."""
     from .callbacks import png_bytes
-    labels = grid_labels(model)
-    images, _ = sample(model, 100 if labels is None else len(labels), seed=12345, labels=labels)
-    return png_bytes(grid(images))
+    return png_bytes(grid(preview(model)))
 
 
 def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resume: bool) -> None:
@@ -324,12 +329,26 @@ def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resum
     meta = _state_json(path)
     old = meta.get("recipe", {})
     for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier",
-                "minibatch_std", "pack"):
+                "minibatch_std", "pack", "info_codes"):
         if old.get(key, getattr(ClassicRecipe, key)) != getattr(recipe, key):
             raise InputError(f"{path} was trained with {key}={old.get(key)!r}, this run asks for "
                              f"{getattr(recipe, key)!r}; resume with the same settings")
     if meta.get("data") != data.name:
         raise InputError(f"{path} was trained on {meta.get('data')!r}, not {data.name!r}")
+
+
+def check_info_codes(recipe: ClassicRecipe) -> None:
+    if recipe.info_codes == 0:
+        return
+    if recipe.kind != "dcgan" or recipe.conditional:
+        raise InputError(f"--info-codes {recipe.info_codes} is for unconditional DCGANs (the "
+                         "code is an unsupervised stand-in for the label); drop --info-codes or "
+                         "--conditional")
+    if recipe.info_codes < 2:
+        raise InputError(f"--info-codes must be 0 (off) or at least 2, got {recipe.info_codes}")
+    if recipe.pack > 1:
+        raise InputError(f"--info-codes needs --pack 1 (Q reads each sample's code), got "
+                         f"--pack {recipe.pack}")
 
 
 def check_pack(recipe: ClassicRecipe) -> None:
@@ -361,6 +380,7 @@ def train_classic(recipe: ClassicRecipe, data: ImageSet, out: str | Path, *, see
         raise InputError(f"--conditional needs labels; {data.name} has none (put each class's "
                          "images in its own sub-folder)")
     check_pack(recipe)
+    check_info_codes(recipe)
     wall0 = time.perf_counter()
     trainer, ckpt, config = build_trainer(recipe, data, out, checkpoints, seed)
     if resume and latest_checkpoint(checkpoints) is not None:
