@@ -98,3 +98,34 @@ def test_train_sample_and_reload_with_info_codes(tmp_path, capsys):
     assert train_tiny("dcgan", folder, tmp_path / "p", "--info-codes", "3", "--pack", "2") == 2
     assert train_tiny("dcgan", folder, tmp_path / "k", "--info-codes", "1") == 2
     assert train_tiny("vae", folder, tmp_path / "v", "--info-codes", "3") == 2
+
+
+def test_pixel_clusters_and_cluster_prior_sampling():
+    from turbogen.pipelines.classic_sample import draw_clusters
+    from turbogen.train.clusters import pixel_clusters
+    images = torch.cat([torch.zeros(6, 1, 4, 4), torch.ones(3, 1, 4, 4)])
+    ids, prior = pixel_clusters(images + 0.01 * torch.rand(9, 1, 4, 4), 2)
+    assert sorted(prior) == pytest.approx([1 / 3, 2 / 3], abs=1e-5)
+    assert len(set(ids[:6].tolist())) == 1 and ids[0] != ids[8]
+    c = DCGANConfig(image_size=8, g_width=4, num_classes=3, cluster_prior=(0.5, 0.3, 0.2))
+    model = ClassicModel("dcgan", c, DCGANGenerator(c).eval())
+    assert not model.conditional                     # it draws its cluster itself
+    assert torch.bincount(draw_clusters(model, 10, _g()), minlength=3).tolist() == [5, 3, 2]
+    images, labels = sample(model, 6, seed=0)
+    assert images.shape == (6, 1, 8, 8) and labels is None
+    with pytest.raises(ValueError, match="num_classes=3"):
+        DCGANConfig(num_classes=3, cluster_prior=(0.5, 0.5))
+
+
+def test_train_with_clusters_is_unconditional_outside(tmp_path, capsys):
+    folder = write_folder(tmp_path / "data", n_per_class=8)
+    out = tmp_path / "run"
+    assert train_tiny("dcgan", folder, out, "--clusters", "3") == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["num_classes"] == 3 and config["classes"] == []
+    assert sum(config["model"]["cluster_prior"]) == pytest.approx(1)
+    assert main(["sample", str(out), "-n", "2", "--label", "0", "--out", str(tmp_path / "s")]) == 2
+    assert "unconditional" in capsys.readouterr().err
+    assert train_tiny("dcgan", folder, tmp_path / "c", "--clusters", "3", "--conditional") == 2
+    assert train_tiny("dcgan", folder, tmp_path / "i", "--clusters", "3",
+                      "--info-codes", "3") == 2

@@ -96,6 +96,10 @@ def _generator_command(kind: str, help_text: str):
                        "default: the recipe's).")
     @click.option("--info-weight", type=click.FloatRange(min=0, min_open=True), default=None,
                   help="Weight of the InfoGAN code's cross-entropy (default: the recipe's).")
+    @click.option("--clusters", type=click.IntRange(min=0), default=None, metavar="K",
+                  help="Unconditional DCGAN: train as a conditional model on K k-means "
+                       "clusters of the images' pixels and sample each cluster as often as "
+                       "the data holds it (no labels used; 0 = off; default: the recipe's).")
     @click.option("--kl-weight", type=click.FloatRange(min=0, min_open=True), default=None,
                   help="VAE: weight of the KL term (beta-VAE; default: the recipe's).")
     @click.option("--classifier", default=None, metavar="NAME|DIR",
@@ -104,7 +108,7 @@ def _generator_command(kind: str, help_text: str):
     def command(data_spec, size, epochs, minutes, out, seed, as_json, conditional, resume,
                 batch_size, width, lr_g, lr_d, label_smoothing, ema, spectral_norm,
                 aux_classifier, loss, augment, minibatch_std, pack, info_codes, info_weight,
-                kl_weight, classifier):
+                clusters, kl_weight, classifier):
         from ..train.classic_card import write_classic_card
         from ..train.classic_recipe import recipe_for, train_classic
         recipe = recipe_for(kind, conditional=conditional, epochs=epochs, minutes=minutes,
@@ -113,6 +117,7 @@ def _generator_command(kind: str, help_text: str):
                             spectral_norm=spectral_norm, aux_classifier=aux_classifier,
                             loss=loss, augment=augment, minibatch_std=minibatch_std,
                             pack=pack, info_codes=info_codes, info_weight=info_weight,
+                            clusters=clusters,
                             kl_weight=kl_weight)
         data = _data(data_spec, size)
         clf = _classifier_for(classifier, data.name)       # a bad name fails before training

@@ -13,7 +13,10 @@ alike, which D can see and one sample alone cannot show. Unconditional models ma
 InfoGAN categorical code (Chen et al. 2016): G reads z plus a one-hot code c of K values drawn
 uniformly, a Q head on D's features predicts c, and both minimise that cross-entropy; no labels
 are involved, but G must make its K codes tell apart, which spreads its samples over K modes
-(on MNIST largely the digits). S must be a multiple of 4 (28, 32, ...).
+(on MNIST largely the digits). Or an unconditional model is trained as a conditional one on
+k-means clusters of the training images (`cluster_prior` = the clusters' shares; a simple form of
+the self-conditioned GAN of Liu et al. 2020): it samples a cluster from that prior, so it draws
+each region of the data as often as the data holds it. S must be a multiple of 4 (28, 32, ...).
 """
 from __future__ import annotations
 
@@ -40,10 +43,15 @@ class DCGANConfig:
     minibatch_std: bool = False         # D: a minibatch standard-deviation feature map
     pack: int = 1                       # D: samples per decision (PacGAN); unconditional only
     info_codes: int = 0                 # InfoGAN categorical code of K values; 0 = none
+    cluster_prior: tuple[float, ...] = ()   # num_classes are k-means clusters drawn this often
 
     def __post_init__(self) -> None:
         check_conv_image(self.image_size, self.channels, self.num_classes)
         check_info_codes(self.info_codes, self.num_classes, self.pack)
+        if self.cluster_prior and (len(self.cluster_prior) != self.num_classes
+                                   or min(self.cluster_prior) < 0):
+            raise ValueError(f"cluster_prior needs num_classes={self.num_classes} shares >= 0, "
+                             f"got {len(self.cluster_prior)}")
         if self.pack < 1 or (self.pack > 1 and self.num_classes):
             # a pack of m samples has m labels; the projection term takes one
             raise ValueError(f"pack must be >= 1, and 1 for class-conditional models; got "

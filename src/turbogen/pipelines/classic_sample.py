@@ -20,7 +20,7 @@ def check_label(model: ClassicModel, label: int | str | None) -> int | None:
     if label is None:
         return None
     n = model.config.num_classes
-    if not n:
+    if not model.conditional:
         raise InputError(f"{model.folder} is unconditional; it takes no --label")
     names = list(model.classes) or [str(i) for i in range(n)]
     if isinstance(label, str) and label in names:
@@ -81,6 +81,21 @@ def draw_labels(model: ClassicModel, n: int, label: int | None,
     return torch.randint(model.config.num_classes, (n,), generator=generator)
 
 
+def draw_clusters(model: ClassicModel, n: int, generator: torch.Generator
+                  ) -> torch.Tensor | None:
+    """Cluster-trained models: n cluster ids, each drawn round(n * share) times (largest
+    remainders fill up to n) in random order; None for other models."""
+    prior = getattr(model.config, "cluster_prior", ())
+    if not prior:
+        return None
+    p = torch.tensor(prior, dtype=torch.float64)
+    exact = p / p.sum() * n
+    counts = exact.floor().long()
+    counts[torch.argsort(exact - counts, descending=True)[:n - int(counts.sum())]] += 1
+    ids = torch.repeat_interleave(torch.arange(len(prior)), counts)
+    return ids[torch.randperm(n, generator=generator)]
+
+
 def sample(model: ClassicModel, n: int, *, label: int | None = None, seed: int = 0,
            labels: torch.Tensor | None = None, batch: int = 500, code: int | None = None
            ) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -89,8 +104,9 @@ def sample(model: ClassicModel, n: int, *, label: int | None = None, seed: int =
     g = torch.Generator().manual_seed(seed)
     if labels is None:
         labels = draw_labels(model, n, label, g)
+    given = labels if labels is not None else draw_clusters(model, n, g)
     z = latent(model, n, g, check_code(model, code))
-    out = [decode(model, z[i:i + batch], None if labels is None else labels[i:i + batch])
+    out = [decode(model, z[i:i + batch], None if given is None else given[i:i + batch])
            for i in range(0, n, batch)]
     return torch.cat(out), labels
 

@@ -28,10 +28,11 @@ from ..models.dcgan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, draw
 from ..models.gan import MLPGANConfig, MLPDiscriminator, MLPGenerator
 from ..models.vae import VAE, VAEConfig, vae_loss
 from ..pipelines.classic_model import ClassicModel, save_classic
-from ..pipelines.classic_sample import grid, preview
+from ..pipelines.classic_sample import draw_clusters, grid, preview
 from .callbacks import (EMA, Callback, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
                         eval_model, plot_curves)
 from .checkpoint import latest_checkpoint
+from .clusters import pixel_clusters
 from .diffaugment import diff_augment
 from .loop import Trainer, autocast_for, pick_device
 
@@ -56,6 +57,7 @@ class ClassicRecipe:
     pack: int = 1                       # DCGAN, unconditional: D judges packs of m (PacGAN)
     info_codes: int = 0                 # DCGAN, unconditional: InfoGAN categorical code of K
     info_weight: float = 1.0            # lambda of the InfoGAN code's cross-entropy
+    clusters: int = 0                   # DCGAN, unconditional: train on K k-means clusters
     kl_weight: float = 1.0              # VAE: weight of the KL term (beta-VAE, Higgins et al.)
     width: int = 0                      # 0 = the model's default width
     z_dim: int = 0                      # 0 = the model's default latent size
@@ -84,10 +86,10 @@ class GANPair(nn.Module):
         self.generator, self.discriminator = generator, discriminator
 
 
-def build_model(recipe: ClassicRecipe, data: ImageSet):
+def build_model(recipe: ClassicRecipe, data: ImageSet, cluster_prior: tuple = ()):
     """(config, module): a GANPair for GANs, the VAE itself for VAEs."""
     common = {"image_size": data.size, "channels": data.channels,
-              "num_classes": len(data.classes) if recipe.conditional else 0}
+              "num_classes": len(data.classes) if recipe.conditional else len(cluster_prior)}
     if recipe.z_dim:
         common["z_dim"] = recipe.z_dim
     if recipe.kind == "vae":
@@ -96,9 +98,10 @@ def build_model(recipe: ClassicRecipe, data: ImageSet):
     if recipe.kind == "dcgan":
         widths = {"g_width": recipe.width, "d_width": 2 * recipe.width} if recipe.width else {}
         config = DCGANConfig(**common, **widths, spectral_norm=recipe.spectral_norm,
-                             aux_classifier=recipe.aux_classifier and recipe.conditional,
+                             aux_classifier=recipe.aux_classifier and bool(
+                                 common["num_classes"]),
                              minibatch_std=recipe.minibatch_std, pack=recipe.pack,
-                             info_codes=recipe.info_codes)
+                             info_codes=recipe.info_codes, cluster_prior=cluster_prior)
         return config, GANPair(DCGANGenerator(config), DCGANDiscriminator(config))
     if recipe.kind == "gan":
         config = MLPGANConfig(**common, spectral_norm=recipe.spectral_norm)
@@ -208,13 +211,16 @@ def curve_plot(out: Path, every: int, title: str, labels: tuple[str, str]) -> Lo
         {labels[0]: state.losses, labels[1]: state.extra.get("d_losses", [])}, title))
 
 
-def make_batches(data: ImageSet, recipe: ClassicRecipe, seed: int, device: torch.device):
-    """batches(step): epoch e is a permutation seeded by (seed, e); GANs see -1..1 pixels."""
+def make_batches(data: ImageSet, recipe: ClassicRecipe, seed: int, device: torch.device,
+                 clusters: torch.Tensor | None = None):
+    """batches(step): epoch e is a permutation seeded by (seed, e); GANs see -1..1 pixels;
+    labels are the classes (conditional), the k-means clusters (--clusters) or None."""
     x = data.images * 2 - 1 if recipe.kind != "vae" else data.images
     x = x.to(device)
     if recipe.channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
-    y = data.labels.to(device) if recipe.conditional else None
+    y = data.labels if recipe.conditional else clusters
+    y = y.to(device) if y is not None else None
     per_epoch = max(len(x) // recipe.batch_size, 1)
     cache: dict[int, torch.Tensor] = {}
 
@@ -239,18 +245,21 @@ def vae_loss_fn(kl_weight: float):
 def generator_view(kind: str, config, module: nn.Module, data: ImageSet) -> ClassicModel:
     gen = module.generator if isinstance(module, GANPair) else module
     return ClassicModel(kind, config, gen, data.name,
-                        data.classes if config.num_classes else ())
+                        data.classes if config.num_classes and not getattr(
+                            config, "cluster_prior", ()) else ())
 
 
 def build_trainer(recipe: ClassicRecipe, data: ImageSet, out: Path, checkpoints: Path,
                   seed: int) -> tuple[Trainer, Checkpointing, object]:
     device = pick_device()
+    clusters, prior = pixel_clusters(data.images, recipe.clusters, seed) if recipe.clusters \
+        else (None, ())
     torch.manual_seed(seed)
-    config, module = build_model(recipe, data)
+    config, module = build_model(recipe, data, prior)
     module = module.to(device)
     if recipe.channels_last:
         module = module.to(memory_format=torch.channels_last)
-    batches, per_epoch = make_batches(data, recipe, seed, device)
+    batches, per_epoch = make_batches(data, recipe, seed, device, clusters)
     betas = (recipe.beta1, 0.999)
     if isinstance(module, GANPair):
         optimizer = torch.optim.Adam([
@@ -305,8 +314,10 @@ def recalibrate_batchnorm(model: ClassicModel, batches: int = 40, batch: int = 1
     g = torch.Generator().manual_seed(seed)
     for _ in range(batches):
         z = draw_latent(model.config, batch, g)[0].to(device)
-        y = torch.randint(model.config.num_classes, (batch,), generator=g).to(device) \
+        y = draw_clusters(model, batch, g) if getattr(model.config, "cluster_prior", ()) \
+            else torch.randint(model.config.num_classes, (batch,), generator=g) \
             if model.config.num_classes else None
+        y = y.to(device) if y is not None else None
         module(z, y)
     for norm in norms:
         norm.momentum = 0.1
@@ -329,12 +340,26 @@ def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resum
     meta = _state_json(path)
     old = meta.get("recipe", {})
     for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier",
-                "minibatch_std", "pack", "info_codes"):
+                "minibatch_std", "pack", "info_codes", "clusters"):
         if old.get(key, getattr(ClassicRecipe, key)) != getattr(recipe, key):
             raise InputError(f"{path} was trained with {key}={old.get(key)!r}, this run asks for "
                              f"{getattr(recipe, key)!r}; resume with the same settings")
     if meta.get("data") != data.name:
         raise InputError(f"{path} was trained on {meta.get('data')!r}, not {data.name!r}")
+
+
+def check_clusters(recipe: ClassicRecipe, data: ImageSet) -> None:
+    if recipe.clusters == 0:
+        return
+    if recipe.kind != "dcgan" or recipe.conditional:
+        raise InputError(f"--clusters {recipe.clusters} is for unconditional DCGANs (the "
+                         "clusters stand in for labels); drop --clusters or --conditional")
+    if recipe.info_codes:
+        raise InputError("--clusters and --info-codes are two ways of giving the generator a "
+                         "discrete choice; use one (--info-codes 0 turns the code off)")
+    if not 2 <= recipe.clusters <= len(data) // 2:
+        raise InputError(f"--clusters must be 0 (off) or 2..{len(data) // 2} for {len(data)} "
+                         f"images, got {recipe.clusters}")
 
 
 def check_info_codes(recipe: ClassicRecipe) -> None:
@@ -380,6 +405,7 @@ def train_classic(recipe: ClassicRecipe, data: ImageSet, out: str | Path, *, see
         raise InputError(f"--conditional needs labels; {data.name} has none (put each class's "
                          "images in its own sub-folder)")
     check_pack(recipe)
+    check_clusters(recipe, data)
     check_info_codes(recipe)
     wall0 = time.perf_counter()
     trainer, ckpt, config = build_trainer(recipe, data, out, checkpoints, seed)
