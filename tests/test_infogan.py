@@ -46,7 +46,8 @@ def test_generator_and_q_head_shapes():
     # the InfoGAN loss reaches G's weights and Q's, through D's shared trunk
     F.cross_entropy(q, codes).backward()
     assert G.project[0].weight.grad.abs().sum() > 0
-    assert D.q_head[0].weight.grad.abs().sum() > 0 and D.body[0].parametrizations.weight.original.grad.abs().sum() > 0
+    assert D.q_head[0].weight.grad.abs().sum() > 0
+    assert D.body[0].parametrizations.weight.original.grad.abs().sum() > 0
     assert DCGANDiscriminator(DCGANConfig(image_size=8, d_width=4)).q_head is None
 
 
@@ -129,3 +130,16 @@ def test_train_with_clusters_is_unconditional_outside(tmp_path, capsys):
     assert train_tiny("dcgan", folder, tmp_path / "c", "--clusters", "3", "--conditional") == 2
     assert train_tiny("dcgan", folder, tmp_path / "i", "--clusters", "3",
                       "--info-codes", "3") == 2
+
+
+def test_unconditional_dcgan_defaults_to_64_clusters():
+    from turbogen.data.classic import ImageSet
+    from turbogen.train.classic_recipe import recipe_for, resolve_clusters
+
+    def k(n, **options):
+        data = ImageSet(torch.zeros(n, 1, 8, 8), None)
+        return resolve_clusters(recipe_for(options.pop("kind", "dcgan"), **options), data).clusters
+    assert k(5000) == 64 and k(400) == 10 and k(40) == 0           # one per 40 images at most
+    assert k(5000, conditional=True) == 0 and k(5000, kind="vae") == 0
+    assert k(5000, info_codes=10) == 0 and k(5000, pack=2) == 0      # other discrete choices
+    assert k(5000, clusters=0) == 0 and k(5000, clusters=20) == 20

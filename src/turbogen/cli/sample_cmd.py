@@ -29,7 +29,7 @@ def sample_cmd(model, n, out, label, code, seed, overwrite):
     Examples:
       turbogen sample dcgan-mnist -n 16 --label 7 --out sevens
       turbogen sample vae-mnist -n 100 --out vae_draws --seed 3
-      turbogen sample dcgan-mnist-uncond -n 10 --code 4 --out code4
+      turbogen sample runs/dcgan-info -n 10 --code 4 --out code4   # --info-codes K models
     """
     from ..data.shapes_render import png_bytes
     from ..io_atomic import atomic_directory

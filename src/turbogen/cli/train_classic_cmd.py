@@ -99,7 +99,9 @@ def _generator_command(kind: str, help_text: str):
     @click.option("--clusters", type=click.IntRange(min=0), default=None, metavar="K",
                   help="Unconditional DCGAN: train as a conditional model on K k-means "
                        "clusters of the images' pixels and sample each cluster as often as "
-                       "the data holds it (no labels used; 0 = off; default: the recipe's).")
+                       "the data holds it (no labels used; 0 = off; default: 64 for "
+                       "unconditional DCGANs, one per 40 images at most, without --info-codes "
+                       "or --pack).")
     @click.option("--kl-weight", type=click.FloatRange(min=0, min_open=True), default=None,
                   help="VAE: weight of the KL term (beta-VAE; default: the recipe's).")
     @click.option("--classifier", default=None, metavar="NAME|DIR",
