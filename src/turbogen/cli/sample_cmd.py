@@ -17,15 +17,19 @@ from .main import cli
               help="Writes DIR/0000.png, 0001.png, ... and DIR/grid.png.")
 @click.option("--label", default=None, metavar="L",
               help="Class index or name (conditional models); default: uniform over classes.")
+@click.option("--code", type=click.IntRange(min=0), default=None, metavar="K",
+              help="InfoGAN-coded DCGANs: draw every image with code K (default: every code "
+                   "equally often).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--overwrite", is_flag=True, help="Write into a non-empty DIR.")
-def sample_cmd(model, n, out, label, seed, overwrite):
+def sample_cmd(model, n, out, label, code, seed, overwrite):
     """Draw N images from MODEL (a bundled name such as dcgan-mnist, or a trained folder).
 
     \b
     Examples:
       turbogen sample dcgan-mnist -n 16 --label 7 --out sevens
       turbogen sample vae-mnist -n 100 --out vae_draws --seed 3
+      turbogen sample runs/dcgan-info -n 10 --code 4 --out code4   # --info-codes K models
     """
     from ..data.shapes_render import png_bytes
     from ..io_atomic import atomic_directory
@@ -33,7 +37,7 @@ def sample_cmd(model, n, out, label, seed, overwrite):
     from ..pipelines.classic_sample import check_label, grid, sample, to_uint8
     loaded = load_classic(model, kinds=GENERATOR_KINDS)
     index = check_label(loaded, label)
-    images, labels = sample(loaded, n, label=index, seed=seed)
+    images, labels = sample(loaded, n, label=index, seed=seed, code=code)
     tiles = to_uint8(images)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder")

@@ -89,6 +89,19 @@ def _generator_command(kind: str, help_text: str):
                   help="Unconditional DCGAN: the discriminator judges M samples at once, all "
                        "real or all fake (PacGAN, against mode dropping; default: the "
                        "recipe's).")
+    @click.option("--info-codes", type=click.IntRange(min=0), default=None, metavar="K",
+                  help="Unconditional DCGAN: an InfoGAN categorical code of K values beside z, "
+                       "which a Q head on the discriminator must read back; no labels are "
+                       "used, but the K codes spread the samples over K modes (0 = off; "
+                       "default: the recipe's).")
+    @click.option("--info-weight", type=click.FloatRange(min=0, min_open=True), default=None,
+                  help="Weight of the InfoGAN code's cross-entropy (default: the recipe's).")
+    @click.option("--clusters", type=click.IntRange(min=0), default=None, metavar="K",
+                  help="Unconditional DCGAN: train as a conditional model on K k-means "
+                       "clusters of the images' pixels and sample each cluster as often as "
+                       "the data holds it (no labels used; 0 = off; default: 64 for "
+                       "unconditional DCGANs, one per 40 images at most, without --info-codes "
+                       "or --pack).")
     @click.option("--kl-weight", type=click.FloatRange(min=0, min_open=True), default=None,
                   help="VAE: weight of the KL term (beta-VAE; default: the recipe's).")
     @click.option("--classifier", default=None, metavar="NAME|DIR",
@@ -96,7 +109,8 @@ def _generator_command(kind: str, help_text: str):
                        "classifier-DATA if any; 'none' skips them).")
     def command(data_spec, size, epochs, minutes, out, seed, as_json, conditional, resume,
                 batch_size, width, lr_g, lr_d, label_smoothing, ema, spectral_norm,
-                aux_classifier, loss, augment, minibatch_std, pack, kl_weight, classifier):
+                aux_classifier, loss, augment, minibatch_std, pack, info_codes, info_weight,
+                clusters, kl_weight, classifier):
         from ..train.classic_card import write_classic_card
         from ..train.classic_recipe import recipe_for, train_classic
         recipe = recipe_for(kind, conditional=conditional, epochs=epochs, minutes=minutes,
@@ -104,7 +118,9 @@ def _generator_command(kind: str, help_text: str):
                             label_smoothing=label_smoothing, ema=ema,
                             spectral_norm=spectral_norm, aux_classifier=aux_classifier,
                             loss=loss, augment=augment, minibatch_std=minibatch_std,
-                            pack=pack, kl_weight=kl_weight)
+                            pack=pack, info_codes=info_codes, info_weight=info_weight,
+                            clusters=clusters,
+                            kl_weight=kl_weight)
         data = _data(data_spec, size)
         clf = _classifier_for(classifier, data.name)       # a bad name fails before training
         out = out_dir(out, f"{kind}-{_data_name(data_spec)}")

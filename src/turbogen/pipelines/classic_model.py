@@ -41,7 +41,9 @@ class ClassicModel:
 
     @property
     def conditional(self) -> bool:
-        return getattr(self.config, "num_classes", 0) > 0 and self.kind != "classifier"
+        # a model trained on k-means clusters draws its cluster itself: unconditional outside
+        return getattr(self.config, "num_classes", 0) > 0 and self.kind != "classifier" \
+            and not getattr(self.config, "cluster_prior", ())
 
 
 def resolve_classic_dir(name_or_path: str | Path) -> Path:

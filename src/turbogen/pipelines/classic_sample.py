@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ..errors import InputError
+from ..models.dcgan import draw_latent
 from .classic_model import ClassicModel
 
 
@@ -19,7 +20,7 @@ def check_label(model: ClassicModel, label: int | str | None) -> int | None:
     if label is None:
         return None
     n = model.config.num_classes
-    if not n:
+    if not model.conditional:
         raise InputError(f"{model.folder} is unconditional; it takes no --label")
     names = list(model.classes) or [str(i) for i in range(n)]
     if isinstance(label, str) and label in names:
@@ -34,8 +35,28 @@ def check_label(model: ClassicModel, label: int | str | None) -> int | None:
     return index
 
 
-def latent(model: ClassicModel, n: int, generator: torch.Generator) -> torch.Tensor:
-    return torch.randn(n, model.config.z_dim, generator=generator)
+def info_codes(model: ClassicModel) -> int:
+    """K of an InfoGAN-coded DCGAN, else 0."""
+    return getattr(model.config, "info_codes", 0)
+
+
+def check_code(model: ClassicModel, code: int | None) -> int | None:
+    """`code` if the model has an InfoGAN code with that value; InputError otherwise."""
+    if code is None:
+        return None
+    k = info_codes(model)
+    if not k:
+        raise InputError(f"{model.folder} has no InfoGAN code; it takes no --code (train with "
+                         "`turbogen train dcgan --info-codes K` for one)")
+    if not 0 <= code < k:
+        raise InputError(f"--code {code} is not one of the model's {k} codes (0..{k - 1})")
+    return code
+
+
+def latent(model: ClassicModel, n: int, generator: torch.Generator,
+           code: int | None = None) -> torch.Tensor:
+    """Noise z, plus for InfoGAN models the one-hot code: `code`, or each code equally often."""
+    return draw_latent(model.config, n, generator, code=code)[0]
 
 
 @torch.no_grad()
@@ -60,17 +81,51 @@ def draw_labels(model: ClassicModel, n: int, label: int | None,
     return torch.randint(model.config.num_classes, (n,), generator=generator)
 
 
+def draw_clusters(model: ClassicModel, n: int, generator: torch.Generator
+                  ) -> torch.Tensor | None:
+    """Cluster-trained models: n cluster ids, each drawn round(n * share) times (largest
+    remainders fill up to n) in random order; None for other models."""
+    prior = getattr(model.config, "cluster_prior", ())
+    if not prior:
+        return None
+    p = torch.tensor(prior, dtype=torch.float64)
+    exact = p / p.sum() * n
+    counts = exact.floor().long()
+    counts[torch.argsort(exact - counts, descending=True)[:n - int(counts.sum())]] += 1
+    ids = torch.repeat_interleave(torch.arange(len(prior)), counts)
+    return ids[torch.randperm(n, generator=generator)]
+
+
 def sample(model: ClassicModel, n: int, *, label: int | None = None, seed: int = 0,
-           labels: torch.Tensor | None = None, batch: int = 500
+           labels: torch.Tensor | None = None, batch: int = 500, code: int | None = None
            ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """n images in 0..1 and the labels they were drawn for (None when unconditional)."""
+    """n images in 0..1 and the labels they were drawn for (None when unconditional);
+    `code` fixes an InfoGAN model's code (default: every code equally often)."""
     g = torch.Generator().manual_seed(seed)
     if labels is None:
         labels = draw_labels(model, n, label, g)
-    z = latent(model, n, g)
-    out = [decode(model, z[i:i + batch], None if labels is None else labels[i:i + batch])
+    given = labels if labels is not None else draw_clusters(model, n, g)
+    z = latent(model, n, g, check_code(model, code))
+    out = [decode(model, z[i:i + batch], None if given is None else given[i:i + batch])
            for i in range(0, n, batch)]
     return torch.cat(out), labels
+
+
+def code_grid(model: ClassicModel, per_code: int = 10, seed: int = 12345) -> torch.Tensor:
+    """InfoGAN models: row r = `per_code` draws with code r (the same z in every row)."""
+    k = info_codes(model)
+    z = torch.randn(per_code, model.config.z_dim, generator=torch.Generator().manual_seed(seed))
+    onehot = torch.eye(k).repeat_interleave(per_code, 0)                 # (K*per_code, K)
+    return decode(model, torch.cat([z.repeat(k, 1), onehot], 1), None)
+
+
+def preview(model: ClassicModel, seed: int = 12345) -> torch.Tensor:
+    """The samples.png images: a row per class (conditional), a row per code (InfoGAN) or
+    100 draws; fixed seed."""
+    if info_codes(model):
+        return code_grid(model, seed=seed)
+    labels = grid_labels(model)
+    return sample(model, 100 if labels is None else len(labels), seed=seed, labels=labels)[0]
 
 
 def grid_labels(model: ClassicModel, per_class: int = 10) -> torch.Tensor | None:

@@ -14,7 +14,8 @@ WHAT = {"gan": "an MLP GAN generator", "dcgan": "a DCGAN generator",
 # recipe field -> CLI option, for the options a run may change from the recipe's defaults
 OPTIONS = {"batch_size": "--batch-size", "width": "--width", "lr_g": "--lr-g", "lr_d": "--lr-d",
            "label_smoothing": "--label-smoothing", "ema": "--ema", "loss": "--loss",
-           "kl_weight": "--kl-weight", "pack": "--pack",
+           "kl_weight": "--kl-weight", "pack": "--pack", "info_codes": "--info-codes",
+           "info_weight": "--info-weight", "clusters": "--clusters",
            "spectral_norm": ("--spectral-norm", "--batch-norm"),
            "aux_classifier": ("--ac-gan", "--no-ac-gan"),
            "augment": ("--augment", "--no-augment"),
@@ -87,8 +88,9 @@ def write_classic_card(folder: str | Path, summary: dict) -> None:
                   f"of `{summary['classifier']}`)", "", *metric_rows(metrics), "",
                   "Reproduce: `turbogen eval " + folder.name + " --json`."]
     if kind != "classifier":
-        lines += ["", "`samples.png`: one row per class (conditional) or 100 draws, fixed seed; "
-                  "`loss_curve.png`: the training losses."]
+        lines += ["", "`samples.png`: one row per class (conditional) or InfoGAN code (the same z "
+                  "down each column), or 100 draws; fixed seed. `loss_curve.png`: the training "
+                  "losses."]
     lines += ["",
               "## Recipe", "", "```json", json.dumps(summary["recipe_config"], indent=2), "```", ""]
     atomic_write_text(folder / "card.md", "\n".join(lines))
