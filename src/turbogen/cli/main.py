@@ -56,6 +56,8 @@ COMMAND_MODULES = (
     "eval_restore_cmd",
     "accel_cmd",
     "bench_cmd",
+    "train_style_cmd",
+    "stylize_cmd",
 )
 
 
