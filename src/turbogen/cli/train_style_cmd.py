@@ -20,7 +20,7 @@ from .train_cmd import out_dir, train
 @click.option("--size", type=click.IntRange(min=32, max=512), default=96, show_default=True,
               help="Training crop side in px.")
 @click.option("--batch", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--style-weight", type=click.FloatRange(min=0), default=5.0, show_default=True,
+@click.option("--style-weight", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="More: stronger style, less of the photo.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
