@@ -1,10 +1,12 @@
 """The README's style-transfer grid: held-out photos (rows) x bundled styles (columns).
 
 Row 0 shows each style image; every other row is one held-out photo (never trained on) and its
-fast stylisations at --size px. With --gatys-steps N a last column shows Gatys optimisation
-with the first style's image on each photo, for comparison (slow: N VGG16 passes per photo).
+fast stylisations at --size px. With --gatys N instead: one row, held-out photo number N and
+Gatys optimisation with each bundled style's image (slow: --gatys-steps VGG16 passes each).
 
-    python benchmarks/stylize_grid.py --out docs/stylize_grid.png --gatys-steps 60
+    python benchmarks/stylize_grid.py --out docs/stylize_grid.png
+    python benchmarks/stylize_grid.py --out docs/stylize_gatys.png --gatys 1 --gatys-steps 40 \
+        --size 128
 """
 from __future__ import annotations
 
@@ -34,9 +36,22 @@ def main() -> None:
     parser.add_argument("--out", default="docs/stylize_grid.png")
     parser.add_argument("--size", type=int, default=192)
     parser.add_argument("--photos", type=int, default=3)
-    parser.add_argument("--gatys-steps", type=int, default=0)
+    parser.add_argument("--gatys", type=int, default=None, metavar="N",
+                        help="Gatys row for held-out photo N (0-4) instead of the fast grid")
+    parser.add_argument("--gatys-steps", type=int, default=40)
     args = parser.parse_args()
     styles = bundled_styles()
+    if args.gatys is not None:
+        photo = heldout_crops(args.size)[args.gatys]
+        row = [photo]
+        for style in styles:
+            t0 = time.perf_counter()
+            row.append(gatys(photo, style_pixels(style), args.gatys_steps))
+            print(f"gatys {style} {args.size}px {args.gatys_steps} steps: "
+                  f"{time.perf_counter() - t0:.1f} s")
+        atomic_write_bytes(args.out, png_bytes(np.concatenate(row, axis=1)))
+        print(f"wrote {args.out}")
+        return
     photos = heldout_crops(args.size)[:args.photos]
     blank = np.full((args.size, args.size, 3), 255, np.uint8)
 
@@ -44,18 +59,10 @@ def main() -> None:
         return np.asarray(Image.fromarray(rgb).resize((args.size, args.size),
                                                       Image.Resampling.BOX))
     header = [blank] + [label(thumb(style_pixels(s)), f"style: {s}") for s in styles]
-    if args.gatys_steps:
-        header.append(label(thumb(style_pixels(styles[0])), f"Gatys: {styles[0]}"))
     rows = [header]
     for photo in photos:
         row = [label(photo, "held-out photo")]
         row += [label(fast(photo, load_style_net(s)[0]), f"fast {s}") for s in styles]
-        if args.gatys_steps:
-            t0 = time.perf_counter()
-            row.append(label(gatys(photo, style_pixels(styles[0]), args.gatys_steps),
-                             f"Gatys {args.gatys_steps} steps"))
-            print(f"gatys {args.size}px {args.gatys_steps} steps: "
-                  f"{time.perf_counter() - t0:.1f} s")
         rows.append(row)
     grid = np.concatenate([np.concatenate(r, axis=1) for r in rows], axis=0)
     atomic_write_bytes(args.out, png_bytes(grid))

@@ -161,3 +161,16 @@ def test_gatys_cli_few_steps(tmp_path, capsys):
                  "--steps", "3", "--size", "32", "-o", str(tmp_path / "o.png")]) == 0
     assert Image.open(tmp_path / "o.png").size == (32, 24)
     assert "gatys step 3/3" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@needs_vgg
+def test_train_style_smoke_then_stylize_with_it(tmp_path):
+    out = tmp_path / "run"
+    assert main(["train", "style", "--style", "circles", "--steps", "2", "--size", "32",
+                 "--batch", "1", "--minutes", "1", "--out", str(out)]) == 0
+    assert {"config.json", "model.safetensors", "card.md", "samples.png"} <= \
+        {p.name for p in out.iterdir()}
+    Image.fromarray(_rgb(24, 24)).save(tmp_path / "a.png")
+    assert main(["stylize", str(tmp_path / "a.png"), "--style", str(out), "--fast",
+                 "-o", str(tmp_path / "o.png")]) == 0

