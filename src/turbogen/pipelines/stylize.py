@@ -58,17 +58,23 @@ def load_style_net(name_or_dir: str) -> tuple[TransformerNet, dict]:
 
 
 def style_pixels(style: str) -> np.ndarray:
-    """The style image for Gatys: a bundled style's or procedural name's image, or a file."""
+    """The style image for Gatys: a procedural name's image, an image file, or the style a
+    trained network (bundled name or folder) was trained on."""
     if style in STYLE_IMAGES:
         return style_image(style)
     path = Path(style)
     if path.is_file():
         return load_picture(path).rgb
-    if path.is_dir():
+    folder = path if path.is_dir() else \
+        (find_model_dir(PREFIX + style) if "/" not in style else None)
+    if folder is not None:
         _, data = load_style_net(style)
-        return style_pixels(data["style"])
+        if data.get("style") in STYLE_IMAGES:
+            return style_image(data["style"])
+        if (folder / "style.png").is_file():       # a user's image: its copy in the folder
+            return load_picture(folder / "style.png").rgb
     raise InputError(f"unknown style {style!r}: give a style name ({', '.join(STYLE_IMAGES)}) "
-                     "or an image file")
+                     "an image file, or a folder from `turbogen train style`")
 
 
 def fit_size(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -187,8 +193,4 @@ def check_style(style: str, use_fast: bool) -> None:
         return
     from ..models.vgg import hed_weights_path
     hed_weights_path()
-    if style in bundled_styles() and style not in STYLE_IMAGES:
-        return
-    if style not in STYLE_IMAGES and not Path(style).exists():
-        raise InputError(f"unknown style {style!r}: give a style name "
-                         f"({', '.join(STYLE_IMAGES)}), an image file, or a trained folder")
+    style_pixels(style)
