@@ -8,6 +8,7 @@ Picture's alpha channel is resized and kept.
 """
 from __future__ import annotations
 
+import copy
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -136,8 +137,20 @@ def gatys(content: np.ndarray, style: np.ndarray, steps: int = 200,
     return to_rgb(x)
 
 
+@lru_cache(maxsize=8)
+def accelerated_style_net(name_or_dir: str) -> torch.nn.Module:
+    """The style network under bf16 autocast + channels_last where bf16 is native (CUDA, or a
+    CPU with avx512_bf16): 10.0 vs 6.9 images/s at 256 px, one image, one thread, output
+    58.6 dB PSNR from fp32's (benchmarks/stylize_speed.py); fp32 channels_last elsewhere."""
+    from ..accel.autocast import cpu_has_fast_bf16
+    from ..accel.image_model import accelerate
+    net = load_style_net(name_or_dir)[0]
+    fast_bf16 = device().type == "cuda" or cpu_has_fast_bf16()
+    return accelerate(copy.deepcopy(net), "bf16" if fast_bf16 else "fp32")
+
+
 @torch.inference_mode()
-def fast(content: np.ndarray, net: TransformerNet) -> np.ndarray:
+def fast(content: np.ndarray, net: torch.nn.Module) -> np.ndarray:
     """One pass of a trained TransformerNet."""
     return to_rgb(net(to_tensor(content, next(net.parameters()).device)))
 
@@ -156,7 +169,7 @@ def stylize_picture(picture: Picture, style: str, *, use_fast: bool, steps: int 
                     ) -> tuple[Picture, dict]:
     """The stylised Picture (alpha resized and kept) and a report (method, size, seconds)."""
     method = "fast" if use_fast else "gatys"
-    net = load_style_net(style)[0] if use_fast else None
+    net = accelerated_style_net(style) if use_fast else None
     style_rgb = None if use_fast else style_pixels(style)
     # 1. fit the photo
     w, h = output_size(picture, size, method)
