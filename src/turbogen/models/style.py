@@ -2,9 +2,9 @@
 
 TransformerNet follows Johnson et al. 2016 (two strided downsampling convs, residual blocks at a
 quarter of the resolution, two upsampling stages, 9x9 convs at both ends, instance norm as in
-Ulyanov et al. 2016) but is slimmer (16/32/64 channels, 3 residual blocks, 0.28M parameters: 4.3 GFLOP per 256 px
-image against 20.2 for the original's 32/64/128 channels and 5 blocks, counted by torch's
-FlopCounterMode) so that 10 images/s fit on two CPU cores. Upsampling is
+Ulyanov et al. 2016) but is slimmer (16/32/64 channels, 3 residual blocks, 0.28M parameters:
+4.3 GFLOP per 256 px image against 20.2 for the original's 32/64/128 channels and 5 blocks,
+counted by torch's FlopCounterMode) so that 10 images/s fit on two CPU cores. Upsampling is
 nearest-neighbour + conv, not transposed conv, which avoids checkerboard artefacts (Odena et al.
 2016). Images are (B, 3, H, W) RGB in 0..1; H and W need not be multiples of 4.
 

