@@ -6,7 +6,7 @@ Gatys optimisation with each bundled style's image (slow: --gatys-steps VGG16 pa
 
     python benchmarks/stylize_grid.py --out docs/stylize_grid.png
     python benchmarks/stylize_grid.py --out docs/stylize_gatys.png --gatys 1 --gatys-steps 40 \
-        --size 128
+        --size 128 --styles mosaic,swirl
 """
 from __future__ import annotations
 
@@ -39,8 +39,9 @@ def main() -> None:
     parser.add_argument("--gatys", type=int, default=None, metavar="N",
                         help="Gatys row for held-out photo N (0-4) instead of the fast grid")
     parser.add_argument("--gatys-steps", type=int, default=40)
+    parser.add_argument("--styles", default=None, help="comma-separated (default: all bundled)")
     args = parser.parse_args()
-    styles = bundled_styles()
+    styles = args.styles.split(",") if args.styles else bundled_styles()
     if args.gatys is not None:
         photo = heldout_crops(args.size)[args.gatys]
         row = [photo]
