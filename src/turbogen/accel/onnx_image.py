@@ -30,7 +30,7 @@ from torch import nn
 from .. import __version__
 from ..errors import AccelError
 from ..io_atomic import atomic_write_bytes
-from .onnx_runtime import OPSET, VERSION_KEY, _stamp
+from .onnx_runtime import OPSET, _stamp, open_session
 
 
 def cache_dir() -> Path:
@@ -113,20 +113,7 @@ class OnnxImageModel:
     with several outputs returns a tuple."""
 
     def __init__(self, graph: bytes, where: str = "the ONNX graph") -> None:
-        import onnxruntime as ort
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = torch.get_num_threads()
-        # spinning threads slow whatever runs next in the process 2.5x (DESIGN.md): off
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
-        except Exception as err:     # onnxruntime raises its own untyped errors
-            raise AccelError(f"{where} cannot be loaded by ONNX Runtime: "
-                             f"{str(err).splitlines()[0]}") from None
-        meta = self.session.get_modelmeta().custom_metadata_map
-        if meta.get(VERSION_KEY) != __version__:
-            raise AccelError(f"{where} was written by turbogen {meta.get(VERSION_KEY, 'unknown')}"
-                             f", this is {__version__}; delete it to rebuild it")
+        self.session = open_session(graph, where, "delete it to rebuild it")
 
     def __call__(self, x: torch.Tensor):
         ys = self.session.run(None, {"x": x.float().contiguous().cpu().numpy()})

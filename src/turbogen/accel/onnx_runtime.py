@@ -67,24 +67,31 @@ def _stamp(graph: bytes) -> bytes:
     return proto.SerializeToString()
 
 
+def open_session(graph: bytes, where: str, remedy: str):
+    """An ONNX Runtime CPU session for a graph this turbogen version stamped; AccelError (with
+    `remedy`, what to do instead) for a graph it cannot load or one from another version."""
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = torch.get_num_threads()
+    # spinning threads slow whatever runs next in the process 2.5x (DESIGN.md): off
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        session = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
+    except Exception as err:     # onnxruntime raises its own untyped errors
+        raise AccelError(f"{where} cannot be loaded by ONNX Runtime: "
+                         f"{str(err).splitlines()[0]}") from None
+    meta = session.get_modelmeta().custom_metadata_map
+    if meta.get(VERSION_KEY) != __version__:
+        raise AccelError(f"{where} was written by turbogen {meta.get(VERSION_KEY, 'unknown')}"
+                         f", this is {__version__}; {remedy}")
+    return session
+
+
 class OnnxDenoiser:
     """`(x, t, cond) -> v` through an ONNX Runtime session on the CPU."""
 
     def __init__(self, graph: bytes, where: str = "the ONNX graph") -> None:
-        import onnxruntime as ort
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = torch.get_num_threads()
-        # spinning threads slow whatever runs next in the process 2.5x (DESIGN.md): off
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            self.session = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
-        except Exception as err:     # onnxruntime raises its own untyped errors
-            raise AccelError(f"{where} cannot be loaded by ONNX Runtime: "
-                             f"{str(err).splitlines()[0]}") from None
-        meta = self.session.get_modelmeta().custom_metadata_map
-        if meta.get(VERSION_KEY) != __version__:
-            raise AccelError(f"{where} was written by turbogen {meta.get(VERSION_KEY, 'unknown')}"
-                             f", this is {__version__}; export it again with `turbogen accel`")
+        self.session = open_session(graph, where, "export it again with `turbogen accel`")
         self.names = [i.name for i in self.session.get_inputs()]
 
     def __call__(self, x: torch.Tensor, t: torch.Tensor, cond: dict) -> torch.Tensor:

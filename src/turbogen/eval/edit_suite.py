@@ -14,12 +14,11 @@ Bundled suites live in eval/suites/NAME_edits.jsonl:
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ..errors import InputError, PlanError
 from ..plan.scene_plan import ScenePlan
-from .plan_suite import SUITES_DIR, validate_facts
+from .plan_suite import SUITES_DIR, parse_suite, validate_facts
 
 CATEGORIES = {
     "recolor": "change the colour of objects",
@@ -59,25 +58,7 @@ def load_edit_suite(name_or_path: str | Path) -> list[dict]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"cannot read suite {path}: {err}") from None
-    records, seen = [], {}
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(f"{where}: not valid JSON ({err.msg} at column {err.colno}); "
-                             "a suite has one JSON object per line") from None
-        record = validate_edit_record(raw, where)
-        if record["id"] in seen:
-            raise InputError(f"{where}: id {record['id']!r} is already used on line "
-                             f"{seen[record['id']]}; ids must be unique")
-        seen[record["id"]] = lineno
-        records.append(record)
-    if not records:
-        raise InputError(f"{path} holds no records; a suite has one JSON object per line")
-    return records
+    return parse_suite(lines, source=str(path), validate=validate_edit_record)
 
 
 def validate_edit_record(raw: object, where: str) -> dict:

@@ -92,8 +92,10 @@ def load_suite(name_or_path: str | Path) -> list[dict]:
     return parse_suite(text.splitlines(), source=str(path))
 
 
-def parse_suite(lines, source: str = "<suite>") -> list[dict]:
-    """Validate JSONL lines (blank lines skipped) into records with unique ids."""
+def parse_suite(lines, source: str = "<suite>", validate=None) -> list[dict]:
+    """Validate JSONL lines (blank lines skipped) into records with unique ids; `validate(raw,
+    where)` checks one record (default: a planner suite's, `validate_record`)."""
+    validate = validate or validate_record
     records, first_line = [], {}
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -104,7 +106,7 @@ def parse_suite(lines, source: str = "<suite>") -> list[dict]:
         except json.JSONDecodeError as err:
             raise InputError(f"{where}: not valid JSON ({err.msg} at column {err.colno}); "
                              "a suite has one JSON object per line") from None
-        record = validate_record(raw, where)
+        record = validate(raw, where)
         if record["id"] in first_line:
             raise InputError(f"{where}: id {record['id']!r} is already used on line "
                              f"{first_line[record['id']]}; ids must be unique")
