@@ -3,7 +3,8 @@
 Plain eager fp32 = the converted network, NCHW, fp32, whole image at once, torch's default
 threads. Variants: channels_last fp32, bf16 + channels_last (what `--accel auto` runs here),
 int8 (`--accel int8`: x4plus's first 20 RRDBs ONNX Runtime int8, the rest bf16;
-animevideov3 all int8) whole and tiled, optionally torch.compile on top of bf16.
+animevideov3 all int8) whole and tiled, OpenVINO (`--accel openvino`: bf16 where native),
+optionally torch.compile on top of bf16.
 Timing: the same low-res image (default: the held-out astronaut, 512 px shrunk x4 to 128 px,
 so a 512x512 output), and the variants run interleaved, one call each per round, so a shared
 CPU's load hits all of them alike; reported are medians over --reps rounds and the speed-up
@@ -27,7 +28,7 @@ from turbogen.accel.image_model import accelerate
 from turbogen.data.photos import HELDOUT, load_photo
 from turbogen.data.restore_patches import shrink
 from turbogen.eval.restore_metrics import psnr_y
-from turbogen.pipelines.realesrgan import PADS, convert, int8_graph, int8_model
+from turbogen.pipelines.realesrgan import PADS, convert, int8_graph, int8_model, openvino_model
 from turbogen.pipelines.restore_model import from_batch
 from turbogen.pipelines.tiling import run_tiled
 
@@ -44,11 +45,15 @@ def variants(args) -> tuple[dict, dict]:
     cached = int8_graph(args.model)[1]          # builds and caches it when missing
     int8 = int8_model(args.model, 4, "bf16")
     setup = {"int8_setup_seconds": time.perf_counter() - t0, "int8_graph_from_cache": cached}
+    t0 = time.perf_counter()
+    openvino = openvino_model(args.model, 4)    # converts and caches it when missing
+    setup["openvino_setup_seconds"] = time.perf_counter() - t0
     out = {"eager fp32": net,
            "channels_last fp32": accelerate(convert(args.model), "fp32"),
            "bf16 + channels_last": fast,
            "int8 (ONNX Runtime)": int8,
-           f"int8 tiled {args.tile}": lambda t: run_tiled(int8, t, 4, args.tile, pad)}
+           f"int8 tiled {args.tile}": lambda t: run_tiled(int8, t, 4, args.tile, pad),
+           f"OpenVINO {openvino.precision}": openvino}
     if args.compile:
         import torch._inductor.config as inductor
         inductor.freezing = True

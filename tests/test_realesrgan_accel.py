@@ -81,3 +81,35 @@ def test_split_head_and_tail_equal_the_whole_network():
     with torch.no_grad():
         split = SplitInt8(RRDBHead(net, 2), RRDBTail(net, 2))(x)
         torch.testing.assert_close(split, net(x), atol=1e-6, rtol=0)
+
+
+def test_openvino_video_model_stays_close_to_fp32_and_caches_once(tmp_path, monkeypatch):
+    pytest.importorskip("openvino")
+    from turbogen.eval.restore_metrics import psnr_y
+    from turbogen.pipelines.realesrgan import convert, openvino_model
+    from turbogen.pipelines.restore_model import from_batch
+    monkeypatch.setenv("TURBOGEN_CACHE", str(tmp_path / "cache"))
+    x = _photo_tile(24)
+    with torch.no_grad():
+        ref = from_batch(convert("realesrgan-video")(x))
+    for precision, bound in (("f32", 60), ("auto", 40)):
+        out = from_batch(openvino_model("realesrgan-video", 4, precision)(x))
+        assert out.shape == ref.shape == (96, 96, 3)
+        assert psnr_y(out, ref) > bound       # f32 ~ exact; bf16 (where native) ~50 dB
+    folders = list((tmp_path / "cache").iterdir())
+    assert len(folders) == 1 and sorted(p.name for p in folders[0].iterdir()) == \
+        ["model.bin", "model.xml"]            # converted once, no temporary folder left
+    x2 = from_batch(openvino_model("realesrgan-video", 2, "f32")(x))
+    assert x2.shape == (48, 48, 3)
+
+
+def test_openvino_unreadable_cache_says_how_to_fix(tmp_path):
+    pytest.importorskip("openvino")
+    from turbogen.accel.openvino_image import OpenVinoImageModel
+    from turbogen.errors import AccelError
+    bad = tmp_path / "model.xml"
+    bad.write_text("not a model")
+    with pytest.raises(AccelError, match="delete its folder"):
+        OpenVinoImageModel(bad)
+    with pytest.raises(AccelError, match="auto, bf16 or f32"):
+        OpenVinoImageModel(bad, "int4")

@@ -116,7 +116,7 @@ def convert(name: str, scale: int = 4) -> torch.nn.Module:
     return model if scale == 4 else Rescaled(model, scale).eval()
 
 
-ACCELS = ("auto", "fp32", "bf16", "int8")
+ACCELS = ("auto", "fp32", "bf16", "int8", "openvino")
 # int8, convolutions kept fp32 (first, last): the first sees raw pixels; animevideov3 ends in
 # its only wide conv. x4plus's int8 graph is only its head (realesrgan_int8.py), whose last
 # conv feeds more layers, so it stays int8.
@@ -162,7 +162,8 @@ def accelerated(name: str, scale: int, accel: str = "auto"):
     """The named Real-ESRGAN as a callable (B, 3, H, W) -> (B, 3, sH, sW), fp32 in and out.
 
     auto: bf16 + channels_last where the CPU has native bf16, else fp32; int8: ONNX Runtime
-    static int8 (CPU; the quantized graph is built once and cached, accel/onnx_image.py).
+    static int8 (CPU; the quantized graph is built once and cached, accel/onnx_image.py);
+    openvino: OpenVINO's CPU plugin, bf16 where native (converted once and cached).
     """
     from ..accel.autocast import cpu_has_fast_bf16
     from ..accel.image_model import accelerate
@@ -173,11 +174,13 @@ def accelerated(name: str, scale: int, accel: str = "auto"):
     # bf16 where the CPU has native bf16 (benchmarks/realesrgan_speed.py: speed and the PSNR of
     # bf16 against fp32 output); CUDA and other CPUs keep fp32
     best = "bf16" if dev.type == "cpu" and cpu_has_fast_bf16() else "fp32"
+    if accel in ("int8", "openvino") and dev.type != "cpu":
+        raise InputError(f"--accel {accel} runs on the CPU; on this {dev.type} device use "
+                         "bf16 or fp32")
     if accel == "int8":
-        if dev.type != "cpu":
-            raise InputError("--accel int8 runs on the CPU (ONNX Runtime); on this "
-                             f"{dev.type} device use bf16 or fp32")
         return int8_model(name, scale, best)
+    if accel == "openvino":
+        return openvino_model(name, scale)
     return accelerate(convert(name, scale), best if accel == "auto" else accel).to(dev)
 
 
@@ -192,6 +195,14 @@ def int8_model(name: str, scale: int, tail_precision: str = "bf16",
     if name == "realesrgan-x4plus":
         return SplitInt8(head, accelerate(RRDBTail(convert(name), INT8_BLOCKS), tail_precision))
     return head if scale == 4 else (lambda x: _resize(head(x), x, scale))
+
+
+def openvino_model(name: str, scale: int, precision: str = "auto"):
+    """The x4 network in OpenVINO (bf16 where native; accel/openvino_image.py), then the same
+    bicubic resize as the ncnn files for x2 / x3."""
+    from ..accel.openvino_image import openvino_image_model
+    model = openvino_image_model(convert(name), name, precision)
+    return model if scale == 4 else (lambda x: _resize(model(x), x, scale))
 
 
 def _resize(y: torch.Tensor, x: torch.Tensor, scale: int) -> torch.Tensor:
