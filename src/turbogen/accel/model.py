@@ -21,7 +21,8 @@ BACKENDS = ("torch", "torch-int8", "compiled", "onnx")
 class AccelModel:
     net: nn.Module | None           # the fp32 PyTorch UNet it started from (None: ONNX only)
     denoiser: Callable              # what the sampler calls: (x, t, cond) -> velocity
-    config: Text2ImgConfig          # network config + sampling defaults (sampler, steps)
+    config: Text2ImgConfig | object  # network config + sampling defaults (sampler, steps);
+                                     # a classic generator's network config (DCGANConfig, ...)
     methods: tuple[str, ...] = ()   # method specs applied, in order ("onnx", "steps=flow_euler/4")
     backend: str = "torch"          # what the denoiser runs on: one of BACKENDS
     onnx_model: bytes | None = None         # the serialised graph when backend == "onnx"
@@ -29,6 +30,14 @@ class AccelModel:
     text_cache: bool = False                # prompts -> MiniLM vectors memoised (text_cache.py)
     batch_size: int | None = None           # preferred batch size (the batch method)
     notes: tuple[str, ...] = field(default=())
+    classic: object | None = None           # the ClassicModel a GAN/DCGAN/VAE generator came
+                                            # from (accel/generator.py); None for text2img
+
+    @property
+    def kind(self) -> str:
+        """Which family the methods rewrite: "text2img" (a denoiser) or "classic" (a generator
+        `(z, y) -> images`); the registry says which methods fit which."""
+        return "text2img" if self.classic is None else "classic"
 
     def then(self, spec: str, **changes) -> "AccelModel":
         """A copy with `changes` and `spec` appended to the methods applied."""
