@@ -33,10 +33,11 @@ def _accel_section(model: AccelModel) -> dict:
 def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool = False,
                      card: str | None = None) -> list[Path]:
     """Write the folder whole or not at all; returns the files written."""
-    if model.kind == "classic":
+    if model.kind != "text2img":
         from .generator import save_generator
-        return save_generator(folder, model, _accel_section(model), overwrite=overwrite,
-                              card=card)
+        from .restore_accel import save_image_model
+        save = save_generator if model.kind == "classic" else save_image_model
+        return save(folder, model, _accel_section(model), overwrite=overwrite, card=card)
     data = {**model.config.to_dict(), "accel": _accel_section(model)}
     with atomic_directory(folder, overwrite=overwrite) as tmp:
         if model.backend == "onnx":

@@ -48,7 +48,8 @@ def from_classic(model: ClassicModel) -> AccelModel:
         raise InputError(f"{model.folder} is a {model.kind!r} model; acceleration of classic "
                          f"models takes generators: {', '.join(GENERATOR_KINDS)}")
     net = GeneratorNet(model.module, model.kind).eval()
-    return AccelModel(net=net, denoiser=net, config=model.config, classic=model)
+    return AccelModel(net=net, denoiser=net, config=model.config, kind="classic",
+                      classic=model)
 
 
 def as_classic(model: AccelModel) -> ClassicModel:
@@ -107,7 +108,7 @@ def load_generator_accel(name_or_path: str | Path, methods: list[str] | None = N
         graph = file.read_bytes()
         model = AccelModel(net=None, denoiser=OnnxGenerator(graph, str(file)), config=config,
                            methods=tuple(methods[:baked]), backend="onnx", onnx_model=graph,
-                           classic=classic)
+                           kind="classic", classic=classic)
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     classic = load_classic(folder, kinds=GENERATOR_KINDS, device=device)
     classic.extra.pop("accel", None)

@@ -30,14 +30,11 @@ class AccelModel:
     text_cache: bool = False                # prompts -> MiniLM vectors memoised (text_cache.py)
     batch_size: int | None = None           # preferred batch size (the batch method)
     notes: tuple[str, ...] = field(default=())
-    classic: object | None = None           # the ClassicModel a GAN/DCGAN/VAE generator came
-                                            # from (accel/generator.py); None for text2img
-
-    @property
-    def kind(self) -> str:
-        """Which family the methods rewrite: "text2img" (a denoiser) or "classic" (a generator
-        `(z, y) -> images`); the registry says which methods fit which."""
-        return "text2img" if self.classic is None else "classic"
+    # which family the methods rewrite; the registry says which methods fit which:
+    # "text2img" (a denoiser), "classic" (a generator `(z, y) -> images`, accel/generator.py),
+    # "image" (an image-to-image network `x -> y` such as sr-x2, accel/restore_accel.py)
+    kind: str = "text2img"
+    classic: object | None = None           # the ClassicModel a "classic" generator came from
 
     def then(self, spec: str, **changes) -> "AccelModel":
         """A copy with `changes` and `spec` appended to the methods applied."""

@@ -25,9 +25,12 @@ def _batch(model: AccelModel, arg: str | None = None) -> AccelModel:
     return model.then(f"batch={arg}", batch_size=int(arg))
 
 
-# why the sampling-side methods do not fit a GAN/DCGAN generator or VAE decoder
+# why the sampling-side methods do not fit a GAN/DCGAN generator or VAE decoder, or an
+# image-to-image network (super-resolution)
 _ONE_CALL = ("a GAN/VAE generator draws in one network call from a latent, so there is no "
              "sampler whose steps could be cut")
+_ONE_PASS = "an image-to-image network runs once per image, with no sampler steps to cut"
+_NO_TEXT = "it reads no prompt text to embed"
 
 
 def _lazy(module: str, name: str) -> Callable:
@@ -51,7 +54,7 @@ class Method:
 METHODS: dict[str, Method] = {
     "steps": Method(_lazy("steps", "steps"), "another sampler / fewer steps: steps=SAMPLER/N, "
                     "e.g. steps=flow_dpmpp/4", takes_arg=True,
-                    unfit={"classic": _ONE_CALL}),
+                    unfit={"classic": _ONE_CALL, "image": _ONE_PASS}),
     "channels_last": Method(_lazy("precision", "channels_last"),
                             "NHWC memory layout for the convolutions (same numbers)"),
     "bf16": Method(_lazy("precision", "bf16"), "bf16 autocast of the network (CPU with native "
@@ -59,20 +62,24 @@ METHODS: dict[str, Method] = {
     "int8": Method(_lazy("quantize", "int8_dynamic"), "torch.ao dynamic int8 of the Linear "
                    "layers (CPU; convolutions stay fp32)"),
     "onnx": Method(_lazy("onnx_runtime", "onnx_fp32"), "export to ONNX, run with ONNX Runtime "
-                   "(fp32)", per_kind={"classic": _lazy("generator_onnx", "onnx_fp32")}),
+                   "(fp32)", per_kind={"classic": _lazy("generator_onnx", "onnx_fp32"),
+                             "image": _lazy("restore_accel", "onnx_fp32")}),
     "onnx-int8": Method(_lazy("onnx_runtime", "onnx_int8"), "ONNX Runtime static int8 (QDQ), "
                         "calibrated on real plans (generators: real latent draws)",
-                        per_kind={"classic": _lazy("generator_onnx", "onnx_int8")}),
+                        per_kind={"classic": _lazy("generator_onnx", "onnx_int8"),
+                                  "image": _lazy("restore_accel", "onnx_int8")}),
     "compile": Method(_lazy("compiled", "compiled"), "torch.compile (Inductor, freezing); "
                       "compiles on first use, per batch size"),
     "cache": Method(_lazy("text_cache", "text_cache"), "cache MiniLM prompt embeddings per "
                     "prompt text", unfit={"classic": "a GAN/VAE generator reads a latent and a "
-                                          "class label, no prompt text to embed"}),
+                                          "class label, no prompt text to embed",
+                                          "image": _NO_TEXT}),
     "batch": Method(_batch, "preferred batch size: batch=N", takes_arg=True),
     "student": Method(_lazy("student", "student"), "a step-distilled copy's weights and "
                       "steps (`turbogen train distill`): student=NAME|DIR, first in a recipe",
                       takes_arg=True, unfit={"classic": "step distillation shortens a "
-                                             "multi-step sampler; " + _ONE_CALL}),
+                                             "multi-step sampler; " + _ONE_CALL,
+                                             "image": _ONE_PASS}),
 }
 
 
@@ -104,7 +111,7 @@ def apply_recipe(model: AccelModel, recipe: str | list[str], **kwargs) -> AccelM
         if model.kind in method.unfit:
             fits = [n for n, m in METHODS.items() if model.kind not in m.unfit]
             what = f"a {model.classic.kind} generator" if model.classic is not None \
-                else f"a {model.kind} model"
+                else {"image": "an image-to-image network"}.get(model.kind, "this model")
             raise AccelError(f"{name} does not apply to {what}: "
                              f"{method.unfit[model.kind]}; methods that do: {', '.join(fits)}")
         model = method.per_kind.get(model.kind, method.apply)(model, arg, **extra)
