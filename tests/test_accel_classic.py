@@ -138,6 +138,8 @@ def test_cli_refuses_unfit_methods_and_non_generators(tmp_path, folders, capsys)
     assert "does not apply to a vae generator" in capsys.readouterr().err
     assert main(["accel", "classifier-mnist", "-m", "bf16", "-o", str(tmp_path / "y")]) == 2
     assert "'classifier' checkpoint" in capsys.readouterr().err
+    assert main(["accel", "sr-x2", "-m", "bf16", "-o", str(tmp_path / "z")]) == 2
+    assert "restoration network" in capsys.readouterr().err
 
 
 def test_pareto_front_on_fid_prefers_lower():

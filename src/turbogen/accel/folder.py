@@ -81,6 +81,7 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
     folder = find_model_dir(name_or_path) or resolve_model_dir(name_or_path)
     if is_classic_folder(folder):
         return load_generator_accel(folder, accel_methods(folder), device)
+    _refuse_restoration(folder, name_or_path)
     if not is_accelerated(folder):
         net, config = load_text2img(folder, device)
         return from_text2img(net, config)
@@ -103,6 +104,21 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
         # the saved weights and config already are the student's: record it, don't reload it
         model, methods = model.then(methods[0]), methods[1:]
     return apply_recipe(model, methods) if methods else model
+
+
+def _refuse_restoration(folder: Path, name) -> None:
+    """AccelError for sr-xN / denoise: no command loads an accelerated copy of them (yet)."""
+    from ..errors import AccelError
+    try:
+        kind = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return
+    if kind in ("srnet", "dncnn"):
+        raise AccelError(f"{name} is a restoration network ({kind}): `turbogen accel` writes "
+                         "text-to-image and GAN/VAE generator folders only, since no command "
+                         f"loads a faster restoration copy; `turbogen bench {name}` measures "
+                         "the methods on it (sr-xN) and `turbogen upscale` already runs it "
+                         "under bf16 where the CPU has native bf16")
 
 
 def _load_net(folder: Path, config: Text2ImgConfig, device) -> torch.nn.Module:

@@ -19,10 +19,11 @@ BACKENDS = ("torch", "torch-int8", "compiled", "onnx")
 
 @dataclass(frozen=True)
 class AccelModel:
-    net: nn.Module | None           # the fp32 PyTorch UNet it started from (None: ONNX only)
-    denoiser: Callable              # what the sampler calls: (x, t, cond) -> velocity
-    config: Text2ImgConfig | object  # network config + sampling defaults (sampler, steps);
-                                     # a classic generator's network config (DCGANConfig, ...)
+    net: nn.Module | None           # the fp32 PyTorch network it started from (None: ONNX only)
+    denoiser: Callable              # what the sampler calls: (x, t, cond) -> velocity; for the
+                                    # other kinds the network's own call ((z, y) or x -> images)
+    config: Text2ImgConfig | object  # network config + sampling defaults (sampler, steps); for
+                                     # the other kinds the network's config (DCGANConfig, ...)
     methods: tuple[str, ...] = ()   # method specs applied, in order ("onnx", "steps=flow_euler/4")
     backend: str = "torch"          # what the denoiser runs on: one of BACKENDS
     onnx_model: bytes | None = None         # the serialised graph when backend == "onnx"

@@ -1,8 +1,8 @@
 """Acceleration methods by name: each takes an AccelModel and returns a faster one.
 
-A method serves every model kind (AccelModel.kind: "text2img", "classic") unless it says why
-not (`unfit`) or brings its own function for a kind (`per_kind`, e.g. ONNX export of a
-generator, whose inputs are a latent and a label rather than a denoiser's).
+A method serves every model kind (AccelModel.kind: "text2img", "classic", "image") unless it
+says why not (`unfit`) or brings its own function for a kind (`per_kind`, e.g. ONNX export of
+a generator, whose inputs are a latent and a label rather than a denoiser's).
 
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
 A spec is NAME or NAME=ARG (only `student`, `steps` and `batch` take an argument).
