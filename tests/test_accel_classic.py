@@ -178,3 +178,10 @@ def test_bench_refuses_unfit_methods_and_presets_for_generators(capsys):
     assert "does not apply to a dcgan generator" in capsys.readouterr().err
     assert main(["bench", "vae-mnist", "--choose-presets"]) == 2
     assert "text-to-image presets" in capsys.readouterr().err
+
+
+@pytest.mark.slow      # Inductor compiles for tens of seconds on 2 cores
+def test_compile_stays_close_to_fp32():
+    base = from_classic(tiny("dcgan"))
+    ref = draws(as_classic(base))
+    assert rel_rms(draws(as_classic(apply_recipe(base, "compile"))), ref) < 1e-4
