@@ -185,3 +185,17 @@ def test_compile_stays_close_to_fp32():
     base = from_classic(tiny("dcgan"))
     ref = draws(as_classic(base))
     assert rel_rms(draws(as_classic(apply_recipe(base, "compile"))), ref) < 1e-4
+
+
+def test_phase_conv_equals_transposed_conv_with_batchnorm():
+    from turbogen.accel.generator_onnx import phase_convs
+    torch.manual_seed(1)
+    net = torch.nn.Sequential(torch.nn.ConvTranspose2d(3, 5, 4, 2, 1), torch.nn.BatchNorm2d(5),
+                              torch.nn.ReLU())
+    with torch.no_grad():
+        net[1].running_mean.normal_()
+        net[1].running_var.uniform_(0.5, 2)
+    net.eval()
+    x = torch.randn(2, 3, 6, 7)
+    with torch.no_grad():
+        assert torch.allclose(phase_convs(net)(x), net(x), atol=1e-5)
