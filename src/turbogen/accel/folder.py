@@ -36,8 +36,8 @@ def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool =
     if model.kind != "text2img":
         from .generator import save_generator
         from .restore_accel import save_image_model
-        save = save_generator if model.kind == "classic" else save_image_model
-        return save(folder, model, _accel_section(model), overwrite=overwrite, card=card)
+        write = save_generator if model.kind == "classic" else save_image_model
+        return write(folder, model, _accel_section(model), overwrite=overwrite, card=card)
     data = {**model.config.to_dict(), "accel": _accel_section(model)}
     with atomic_directory(folder, overwrite=overwrite) as tmp:
         if model.backend == "onnx":
