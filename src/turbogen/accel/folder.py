@@ -16,6 +16,7 @@ from safetensors.torch import save
 from .. import __version__
 from ..errors import InputError
 from ..io_atomic import atomic_directory
+from ..pipelines.model_folder import find_model_dir
 from ..pipelines.text2img_model import Text2ImgConfig, load_text2img, resolve_model_dir
 from .model import AccelModel, from_text2img
 from .registry import apply_recipe
@@ -32,6 +33,11 @@ def _accel_section(model: AccelModel) -> dict:
 def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool = False,
                      card: str | None = None) -> list[Path]:
     """Write the folder whole or not at all; returns the files written."""
+    if model.kind != "text2img":
+        from .generator import save_generator
+        from .restore_accel import save_image_model
+        write = save_generator if model.kind == "classic" else save_image_model
+        return write(folder, model, _accel_section(model), overwrite=overwrite, card=card)
     data = {**model.config.to_dict(), "accel": _accel_section(model)}
     with atomic_directory(folder, overwrite=overwrite) as tmp:
         if model.backend == "onnx":
@@ -56,17 +62,32 @@ def is_accelerated(name_or_path: str | Path) -> bool:
         return False
 
 
-def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu") -> AccelModel:
-    """A plain checkpoint (no methods) or an accelerated folder, methods replayed."""
-    folder = resolve_model_dir(name_or_path)
+def accel_methods(name_or_path: str | Path) -> list[str] | None:
+    """The methods an accelerated folder records; None for a plain checkpoint or a name."""
+    folder = Path(name_or_path)
     if not is_accelerated(folder):
-        net, config = load_text2img(folder, device)
-        return from_text2img(net, config)
-    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    section = data.pop("accel")
+        return None
+    section = json.loads((folder / "config.json").read_text(encoding="utf-8"))["accel"]
     methods = section.get("methods") if isinstance(section, dict) else None
     if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
         raise InputError(f"{folder / 'config.json'}: \"accel\" must hold a list of methods")
+    return methods
+
+
+def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu") -> AccelModel:
+    """A plain checkpoint (no methods) or an accelerated folder, methods replayed; text2img
+    or a classic generator (GAN, DCGAN, VAE), by what its config.json says."""
+    from .generator import is_classic_folder, load_generator_accel
+    folder = find_model_dir(name_or_path) or resolve_model_dir(name_or_path)
+    if is_classic_folder(folder):
+        return load_generator_accel(folder, accel_methods(folder), device)
+    _refuse_restoration(folder, name_or_path)
+    if not is_accelerated(folder):
+        net, config = load_text2img(folder, device)
+        return from_text2img(net, config)
+    methods = accel_methods(folder)
+    data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    data.pop("accel")
     config = Text2ImgConfig.from_dict(data, str(folder / "config.json"))
     baked = max((i + 1 for i, m in enumerate(methods) if m in ONNX_METHODS), default=0)
     if baked:
@@ -83,6 +104,21 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
         # the saved weights and config already are the student's: record it, don't reload it
         model, methods = model.then(methods[0]), methods[1:]
     return apply_recipe(model, methods) if methods else model
+
+
+def _refuse_restoration(folder: Path, name) -> None:
+    """AccelError for sr-xN / denoise: no command loads an accelerated copy of them (yet)."""
+    from ..errors import AccelError
+    try:
+        kind = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("kind")
+    except (OSError, ValueError, AttributeError):
+        return
+    if kind in ("srnet", "dncnn"):
+        raise AccelError(f"{name} is a restoration network ({kind}): `turbogen accel` writes "
+                         "text-to-image and GAN/VAE generator folders only, since no command "
+                         f"loads a faster restoration copy; `turbogen bench {name}` measures "
+                         "the methods on it (sr-xN) and `turbogen upscale` already runs it "
+                         "under bf16 where the CPU has native bf16")
 
 
 def _load_net(folder: Path, config: Text2ImgConfig, device) -> torch.nn.Module:

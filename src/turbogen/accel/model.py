@@ -19,9 +19,11 @@ BACKENDS = ("torch", "torch-int8", "compiled", "onnx")
 
 @dataclass(frozen=True)
 class AccelModel:
-    net: nn.Module | None           # the fp32 PyTorch UNet it started from (None: ONNX only)
-    denoiser: Callable              # what the sampler calls: (x, t, cond) -> velocity
-    config: Text2ImgConfig          # network config + sampling defaults (sampler, steps)
+    net: nn.Module | None           # the fp32 PyTorch network it started from (None: ONNX only)
+    denoiser: Callable              # what the sampler calls: (x, t, cond) -> velocity; for the
+                                    # other kinds the network's own call ((z, y) or x -> images)
+    config: Text2ImgConfig | object  # network config + sampling defaults (sampler, steps); for
+                                     # the other kinds the network's config (DCGANConfig, ...)
     methods: tuple[str, ...] = ()   # method specs applied, in order ("onnx", "steps=flow_euler/4")
     backend: str = "torch"          # what the denoiser runs on: one of BACKENDS
     onnx_model: bytes | None = None         # the serialised graph when backend == "onnx"
@@ -29,6 +31,11 @@ class AccelModel:
     text_cache: bool = False                # prompts -> MiniLM vectors memoised (text_cache.py)
     batch_size: int | None = None           # preferred batch size (the batch method)
     notes: tuple[str, ...] = field(default=())
+    # which family the methods rewrite; the registry says which methods fit which:
+    # "text2img" (a denoiser), "classic" (a generator `(z, y) -> images`, accel/generator.py),
+    # "image" (an image-to-image network `x -> y` such as sr-x2, accel/restore_accel.py)
+    kind: str = "text2img"
+    classic: object | None = None           # the ClassicModel a "classic" generator came from
 
     def then(self, spec: str, **changes) -> "AccelModel":
         """A copy with `changes` and `spec` appended to the methods applied."""

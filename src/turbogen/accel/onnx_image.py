@@ -60,17 +60,28 @@ def quantize_image_int8(graph: bytes, calibration: list[np.ndarray], keep_first:
                         keep_last: int = 1) -> bytes:
     """Static QDQ int8 of every Conv but the first `keep_first` and last `keep_last`;
     `calibration`: (1, 3, h, w) float32 arrays in 0..1."""
+    if not calibration:
+        raise AccelError("int8 calibration needs at least one image tile")
+    return quantize_qdq(graph, [{"x": c} for c in calibration], ("Conv",), keep_first, keep_last)
+
+
+def quantize_qdq(graph: bytes, feeds: list[dict[str, np.ndarray]], op_types: tuple[str, ...],
+                 keep_first: int = 1, keep_last: int = 1) -> bytes:
+    """Static QDQ int8 (per-channel int8 weights, uint8 activations at the 99.999th percentile)
+    of the `op_types` nodes but the first `keep_first` and last `keep_last` of them; `feeds`:
+    calibration inputs by graph input name (float inputs as float32, integer ones as given)."""
     import onnx
     from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, \
         QuantType, quantize_static
-    if not calibration:
-        raise AccelError("int8 calibration needs at least one image tile")
-    convs = [n.name for n in onnx.load_from_string(graph).graph.node if n.op_type == "Conv"]
-    keep = convs[:keep_first] + (convs[-keep_last:] if keep_last else [])
+    if not feeds:
+        raise AccelError("int8 calibration needs at least one batch of inputs")
+    nodes = [n.name for n in onnx.load_from_string(graph).graph.node if n.op_type in op_types]
+    keep = nodes[:keep_first] + (nodes[-keep_last:] if keep_last else [])
 
     class Reader(CalibrationDataReader):
         def __init__(self):
-            self.it = iter([{"x": np.asarray(c, np.float32)} for c in calibration])
+            self.it = iter([{k: np.asarray(v, np.float32) if np.asarray(v).dtype.kind == "f"
+                             else np.asarray(v) for k, v in f.items()} for f in feeds])
 
         def get_next(self):
             return next(self.it, None)
@@ -84,7 +95,8 @@ def quantize_image_int8(graph: bytes, calibration: list[np.ndarray], keep_first:
             with contextlib.redirect_stdout(io.StringIO()):   # the percentile calibrator prints
                 quantize_static(str(src), str(dst), Reader(), quant_format=QuantFormat.QDQ,
                                 per_channel=True, weight_type=QuantType.QInt8,
-                                activation_type=QuantType.QUInt8, op_types_to_quantize=["Conv"],
+                                activation_type=QuantType.QUInt8,
+                                op_types_to_quantize=list(op_types),
                                 nodes_to_exclude=keep,
                                 calibrate_method=CalibrationMethod.Percentile,
                                 extra_options={"CalibPercentile": 99.999})

@@ -1,12 +1,16 @@
 """Acceleration methods by name: each takes an AccelModel and returns a faster one.
 
+A method serves every model kind (AccelModel.kind: "text2img", "classic", "image") unless it
+says why not (`unfit`) or brings its own function for a kind (`per_kind`, e.g. ONNX export of
+a generator, whose inputs are a latent and a label rather than a denoiser's).
+
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
 A spec is NAME or NAME=ARG (only `student`, `steps` and `batch` take an argument).
 Importing this module is cheap: each method's module loads when it is first applied.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import AccelError
@@ -19,6 +23,14 @@ def _batch(model: AccelModel, arg: str | None = None) -> AccelModel:
     if not arg or not arg.isdigit() or not 1 <= int(arg) <= 1024:
         raise AccelError(f"batch needs a batch size from 1 to 1024, e.g. batch=16; got {arg!r}")
     return model.then(f"batch={arg}", batch_size=int(arg))
+
+
+# why the sampling-side methods do not fit a GAN/DCGAN generator or VAE decoder, or an
+# image-to-image network (super-resolution)
+_ONE_CALL = ("a GAN/VAE generator draws in one network call from a latent, so there is no "
+             "sampler whose steps could be cut")
+_ONE_PASS = "an image-to-image network runs once per image, with no sampler steps to cut"
+_NO_TEXT = "it reads no prompt text to embed"
 
 
 def _lazy(module: str, name: str) -> Callable:
@@ -35,11 +47,14 @@ class Method:
     apply: Callable[..., "AccelModel"]
     description: str
     takes_arg: bool = False
+    per_kind: dict[str, Callable] = field(default_factory=dict)   # kind -> its own function
+    unfit: dict[str, str] = field(default_factory=dict)           # kind -> why it cannot apply
 
 
 METHODS: dict[str, Method] = {
     "steps": Method(_lazy("steps", "steps"), "another sampler / fewer steps: steps=SAMPLER/N, "
-                    "e.g. steps=flow_dpmpp/4", takes_arg=True),
+                    "e.g. steps=flow_dpmpp/4", takes_arg=True,
+                    unfit={"classic": _ONE_CALL, "image": _ONE_PASS}),
     "channels_last": Method(_lazy("precision", "channels_last"),
                             "NHWC memory layout for the convolutions (same numbers)"),
     "bf16": Method(_lazy("precision", "bf16"), "bf16 autocast of the network (CPU with native "
@@ -47,17 +62,24 @@ METHODS: dict[str, Method] = {
     "int8": Method(_lazy("quantize", "int8_dynamic"), "torch.ao dynamic int8 of the Linear "
                    "layers (CPU; convolutions stay fp32)"),
     "onnx": Method(_lazy("onnx_runtime", "onnx_fp32"), "export to ONNX, run with ONNX Runtime "
-                   "(fp32)"),
+                   "(fp32)", per_kind={"classic": _lazy("generator_onnx", "onnx_fp32"),
+                             "image": _lazy("restore_accel", "onnx_fp32")}),
     "onnx-int8": Method(_lazy("onnx_runtime", "onnx_int8"), "ONNX Runtime static int8 (QDQ), "
-                        "calibrated on real plans"),
+                        "calibrated on real plans (generators: real latent draws)",
+                        per_kind={"classic": _lazy("generator_onnx", "onnx_int8"),
+                                  "image": _lazy("restore_accel", "onnx_int8")}),
     "compile": Method(_lazy("compiled", "compiled"), "torch.compile (Inductor, freezing); "
                       "compiles on first use, per batch size"),
     "cache": Method(_lazy("text_cache", "text_cache"), "cache MiniLM prompt embeddings per "
-                    "prompt text"),
+                    "prompt text", unfit={"classic": "a GAN/VAE generator reads a latent and a "
+                                          "class label, no prompt text to embed",
+                                          "image": _NO_TEXT}),
     "batch": Method(_batch, "preferred batch size: batch=N", takes_arg=True),
     "student": Method(_lazy("student", "student"), "a step-distilled copy's weights and "
                       "steps (`turbogen train distill`): student=NAME|DIR, first in a recipe",
-                      takes_arg=True),
+                      takes_arg=True, unfit={"classic": "step distillation shortens a "
+                                             "multi-step sampler; " + _ONE_CALL,
+                                             "image": _ONE_PASS}),
 }
 
 
@@ -85,6 +107,12 @@ def apply_recipe(model: AccelModel, recipe: str | list[str], **kwargs) -> AccelM
     """Apply each method of `recipe` in order; kwargs (e.g. calibration=) go to onnx-int8."""
     specs = recipe if isinstance(recipe, list) else [recipe]
     for name, arg in [p for spec in specs for p in parse_recipe(spec)]:
-        extra = kwargs if name == "onnx-int8" else {}
-        model = METHODS[name].apply(model, arg, **extra)
+        method, extra = METHODS[name], kwargs if name == "onnx-int8" else {}
+        if model.kind in method.unfit:
+            fits = [n for n, m in METHODS.items() if model.kind not in m.unfit]
+            what = f"a {model.classic.kind} generator" if model.classic is not None \
+                else {"image": "an image-to-image network"}.get(model.kind, "this model")
+            raise AccelError(f"{name} does not apply to {what}: "
+                             f"{method.unfit[model.kind]}; methods that do: {', '.join(fits)}")
+        model = method.per_kind.get(model.kind, method.apply)(model, arg, **extra)
     return model

@@ -21,12 +21,14 @@ from .main import cli
 @click.option("--list", "list_", is_flag=True, help="List the methods and exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 def accel(model, methods, out, overwrite, list_, as_json):
-    """Make MODEL (a folder or bundled name) faster; sample it with `generate --model OUT`.
+    """Make MODEL (a folder or bundled name) faster; sample it with `generate --model OUT`
+    (text-to-image) or `sample OUT` / `eval model OUT` (GAN, DCGAN, VAE generators).
 
     \b
     Examples:
       turbogen accel text2img-shapes64 --method onnx -o fast/
       turbogen accel text2img-shapes64 -m steps=flow_dpmpp/4 -m onnx-int8 -o turbo/
+      turbogen accel dcgan-mnist -m onnx-int8 -o dcgan-int8/
       turbogen accel --list
     """
     if list_:
@@ -47,20 +49,28 @@ def accel(model, methods, out, overwrite, list_, as_json):
     start = time.perf_counter()
     result = apply_recipe(load_accelerated(model), list(methods))
     files = save_accelerated(out, result, overwrite=overwrite, card=_card(model, result))
+    sampling = {"sampler": result.config.sampler, "steps": result.config.steps} \
+        if result.kind == "text2img" else {"kind": result.classic.kind}
     report = {"model": str(model), "out": str(out), "methods": list(result.methods),
-              "backend": result.backend, "sampler": result.config.sampler,
-              "steps": result.config.steps, "seconds": round(time.perf_counter() - start, 2),
+              "backend": result.backend, **sampling,
+              "seconds": round(time.perf_counter() - start, 2),
               "files": {f.name: f.stat().st_size for f in files}}
     if as_json:
         click.echo(json.dumps(report))
     else:
         size = sum(report["files"].values()) / 1e6
-        click.echo(f"wrote {out} ({' + '.join(result.methods)}; {result.backend}, "
-                   f"{result.config.sampler} x {result.config.steps} steps; {size:.1f} MB) in "
-                   f"{report['seconds']} s", err=True)
+        how = f"{result.config.sampler} x {result.config.steps} steps" \
+            if result.kind == "text2img" else f"{result.classic.kind} generator"
+        click.echo(f"wrote {out} ({' + '.join(result.methods)}; {result.backend}, {how}; "
+                   f"{size:.1f} MB) in {report['seconds']} s", err=True)
 
 
 def _card(model: str, result) -> str:
+    if result.kind == "classic":
+        return (f"# {Path(str(model)).name}, accelerated\n\n"
+                f"Made by `turbogen accel {model} {' '.join('-m ' + m for m in result.methods)}`."
+                f"\nA {result.classic.kind} generator running on {result.backend}. `turbogen "
+                "bench --model` measures its speed and domain FID against the original.\n")
     return (f"# {Path(str(model)).name}, accelerated\n\n"
             f"Made by `turbogen accel {model} {' '.join('-m ' + m for m in result.methods)}`.\n"
             f"Runs on {result.backend}; samples with {result.config.sampler} in "

@@ -35,9 +35,10 @@ def eval_model(model, classifier, data_spec, seed, as_json):
     """
     from ..data.classic import load_image_set
     from ..eval.classic_eval import evaluate_generator
-    from ..pipelines.classic_model import GENERATOR_KINDS, load_classic
+    from ..accel.generator import load_generator
+    from ..pipelines.classic_model import load_classic
     from ..train.classic_card import metric_rows
-    loaded = load_classic(model, kinds=GENERATOR_KINDS)
+    loaded = load_generator(model)     # a checkpoint, or a folder `turbogen accel` wrote
     spec = data_spec or loaded.data
     if not spec:
         raise InputError(f"{model} does not say what it was trained on; pass --data")

@@ -33,9 +33,9 @@ def sample_cmd(model, n, out, label, code, seed, overwrite):
     """
     from ..data.shapes_render import png_bytes
     from ..io_atomic import atomic_directory
-    from ..pipelines.classic_model import GENERATOR_KINDS, load_classic
+    from ..accel.generator import load_generator
     from ..pipelines.classic_sample import check_label, grid, sample, to_uint8
-    loaded = load_classic(model, kinds=GENERATOR_KINDS)
+    loaded = load_generator(model)     # a checkpoint, or a folder `turbogen accel` wrote
     index = check_label(loaded, label)
     images, labels = sample(loaded, n, label=index, seed=seed, code=code)
     tiles = to_uint8(images)

@@ -79,25 +79,42 @@ def _time_call(pipe: Text2Img, prompts, plans, seed: int) -> float:
 def time_rows(pipes: dict[str, Text2Img], prompts, plans, *, batches=(16, 64), reps: int = 3,
               progress: Callable[[str], None] | None = None) -> dict[str, dict]:
     """Latency at batch 1 and images/s per batch size, rows interleaved within each rep."""
-    for pipe in pipes.values():                            # warm-up: lazy loads, compiles
+    def drawer(pipe):
+        return lambda start, n, seed: _time_call(pipe, prompts[start:start + n],
+                                                 plans[start:start + n], seed)
+    return time_draws({name: drawer(pipe) for name, pipe in pipes.items()}, batches=batches,
+                      reps=reps, singles=min(3, len(prompts)), progress=progress)
+
+
+def time_draws(draws: dict[str, Callable[[int, int, int], object]], *, batches=(16, 64),
+               reps: int = 3, singles: int = 3, progress: Callable[[str], None] | None = None
+               ) -> dict[str, dict]:
+    """Latency at batch 1 (median of `singles` draws per rep) and images/s per batch size of
+    each row's `draw(start, n, seed)` (inputs start .. start + n - 1 drawn with `seed`), rows
+    interleaved within each rep."""
+    def timed(draw, start, n, seed) -> float:
+        begin = time.perf_counter()
+        draw(start, n, seed)
+        return time.perf_counter() - begin
+
+    for draw in draws.values():                            # warm-up: lazy loads, compiles
         for b in (1, *batches):
-            _time_call(pipe, prompts[:b], plans[:b], 0)
-    single = {name: [] for name in pipes}
-    per_batch = {name: {b: [] for b in batches} for name in pipes}
+            draw(0, b, 0)
+    single = {name: [] for name in draws}
+    per_batch = {name: {b: [] for b in batches} for name in draws}
     for rep in range(reps):
-        for name, pipe in pipes.items():
-            single[name] += [_time_call(pipe, prompts[i:i + 1], plans[i:i + 1], i)
-                             for i in range(min(3, len(prompts)))]
+        for name, draw in draws.items():
+            single[name] += [timed(draw, i, 1, i) for i in range(singles)]
             for b in batches:
-                per_batch[name][b].append(_time_call(pipe, prompts[:b], plans[:b], rep))
+                per_batch[name][b].append(timed(draw, 0, b, rep))
             if progress is not None:
                 progress(name)
     out = {}
-    for name, pipe in pipes.items():
+    for name, draw in draws.items():
         speeds = {b: b / statistics.median(ts) for b, ts in per_batch[name].items()}
         best = max(speeds, key=speeds.get)
         with PeakMemory() as mem:
-            _time_call(pipe, prompts[:max(batches)], plans[:max(batches)], 0)
+            draw(0, max(batches), 0)
         out[name] = {"latency_ms": round(1000 * statistics.median(single[name]), 2),
                      "images_per_s": round(speeds[best], 2), "best_batch": best,
                      "images_per_s_by_batch": {str(b): round(s, 2) for b, s in speeds.items()},

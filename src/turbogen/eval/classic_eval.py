@@ -68,7 +68,7 @@ def evaluate_generator(model: ClassicModel, classifier: ClassicModel, data: Imag
     result["classes"] = class_histogram(predicted[:HISTOGRAM_N], probs_x.shape[1])
     if labels is not None:
         result["label_accuracy"] = float((predicted == labels.numpy()).mean())
-    if model.kind == "vae":
+    if model.kind == "vae" and model.module is not None:    # an ONNX decoder has no encoder
         real = data.images[b]
         y = data.labels[b] if model.conditional else None
         recon = torch.cat([reconstruct(model, real[i:i + 500], None if y is None else y[i:i + 500])

@@ -144,7 +144,7 @@ class DCGANGenerator(nn.Module):
         """z: (B, z_dim [+ K one-hot code]) from `draw_latent`; y: labels (conditional)."""
         if self.embed is not None:
             z = torch.cat([z, self.embed(y)], dim=1)
-        h = self.project(z).view(len(z), -1, self.base, self.base)   # (B, 4w, S/4, S/4)
+        h = self.project(z).unflatten(1, (-1, self.base, self.base))  # (B, 4w, S/4, S/4)
         return self.net(h)                                            # (B, C, S, S)
 
 

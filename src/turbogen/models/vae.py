@@ -73,7 +73,7 @@ class VAE(nn.Module):
     def decode_logits(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         if self.embed is not None:
             z = torch.cat([z, self.embed(y)], dim=1)
-        h = self.project(z).view(len(z), -1, self.base, self.base)    # (B, 2w, S/4, S/4)
+        h = self.project(z).unflatten(1, (-1, self.base, self.base))  # (B, 2w, S/4, S/4)
         return self.decoder(h)                                         # (B, C, S, S) logits
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import torch
 from safetensors.torch import save
@@ -38,6 +39,10 @@ class ClassicModel:
     classes: tuple[str, ...] = ()
     folder: Path | None = None
     extra: dict = field(default_factory=dict)
+    # set by accel/generator.as_classic: draws go through the accelerated generator
+    # `(z, y) -> images in 0..1` (module is None when it is an ONNX graph alone)
+    draw: Callable | None = None
+    batch_size: int | None = None       # its preferred batch size, if it has one
 
     @property
     def conditional(self) -> bool:

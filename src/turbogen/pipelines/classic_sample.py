@@ -62,6 +62,8 @@ def latent(model: ClassicModel, n: int, generator: torch.Generator,
 @torch.no_grad()
 def decode(model: ClassicModel, z: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
     """Latents (+ labels) -> images in 0..1."""
+    if model.draw is not None:
+        return model.draw(z, labels).float().cpu()
     module = model.module.eval()
     device = next(module.parameters()).device
     z = z.to(device)
@@ -106,6 +108,7 @@ def sample(model: ClassicModel, n: int, *, label: int | None = None, seed: int =
         labels = draw_labels(model, n, label, g)
     given = labels if labels is not None else draw_clusters(model, n, g)
     z = latent(model, n, g, check_code(model, code))
+    batch = model.batch_size or batch
     out = [decode(model, z[i:i + batch], None if given is None else given[i:i + batch])
            for i in range(0, n, batch)]
     return torch.cat(out), labels

@@ -123,15 +123,16 @@ ACCELS = ("auto", "fp32", "bf16", "int8", "openvino")
 KEEP_FP32 = {"realesrgan-x4plus": (1, 0), "realesrgan-video": (1, 1)}
 
 
-def calibration_tiles(n: int = 8, size: int = 64, seed: int = 0) -> list[np.ndarray]:
-    """(1, 3, size, size) float32 crops of the training photos shrunk x4 (what the network
-    sees: a low-resolution photo), never the held-out ones the benchmark scores on."""
+def calibration_tiles(n: int = 8, size: int = 64, seed: int = 0, scale: int = 4
+                      ) -> list[np.ndarray]:
+    """(1, 3, size, size) float32 crops of the training photos shrunk x`scale` (what the
+    network sees: a low-resolution photo), never the held-out ones the benchmark scores on."""
     from ..data.photos import TRAIN, load_photo
     from ..data.restore_patches import shrink
     rng = np.random.default_rng(seed)
     tiles = []
     for i in range(n):
-        low = shrink(load_photo(TRAIN[i % len(TRAIN)]), 4)
+        low = shrink(load_photo(TRAIN[i % len(TRAIN)]), scale)
         top = int(rng.integers(0, max(low.shape[0] - size, 0) + 1))
         left = int(rng.integers(0, max(low.shape[1] - size, 0) + 1))
         crop = low[top:top + size, left:left + size]
