@@ -21,7 +21,7 @@ import numpy as np
 import openvino as ov
 import torch
 
-from turbogen.accel.openvino_image import OpenVinoImageModel, cached_ir
+from turbogen.accel.openvino_runtime import OpenVinoImageModel, cached_ir
 from turbogen.data.photos import HELDOUT, load_photo
 from turbogen.data.restore_patches import shrink
 from turbogen.eval.restore_metrics import psnr_y

@@ -69,10 +69,25 @@ def test_mistakes_are_one_line_and_write_nothing(tmp_path, capsys, model_dir, ar
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_onnx_file_from_another_version_is_refused(tmp_path, capsys, model_dir):
+def test_openvino_folder_is_saved_as_onnx_and_reloaded(tmp_path, capsys, model_dir):
+    pytest.importorskip("openvino")
+    out = tmp_path / "ov"
+    code, stdout, err = run(capsys, model_dir, "-m", "openvino+batch=8", "-o", out, "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["backend"] == "openvino" and (out / "model.onnx").is_file()
+    loaded = load_accelerated(out)
+    assert loaded.methods == ("openvino", "batch=8") and loaded.backend == "openvino"
+    # bf16 where native: a few levels here and there, never a different picture
+    assert np.abs(draw(model_dir).astype(int) - draw(out).astype(int)).mean() < 2
+
+
+@pytest.mark.parametrize("method", ["onnx", "openvino"])
+def test_onnx_file_from_another_version_is_refused(tmp_path, capsys, model_dir, method):
     import onnx
+    if method == "openvino":
+        pytest.importorskip("openvino")
     out = tmp_path / "old"
-    assert run(capsys, model_dir, "-m", "onnx", "-o", out)[0] == 0
+    assert run(capsys, model_dir, "-m", method, "-o", out)[0] == 0
     proto = onnx.load(str(out / "model.onnx"))
     onnx.helper.set_model_props(proto, {"turbogen_version": "0.0.1"})
     onnx.save(proto, str(out / "model.onnx"))

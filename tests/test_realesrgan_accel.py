@@ -105,7 +105,7 @@ def test_openvino_video_model_stays_close_to_fp32_and_caches_once(tmp_path, monk
 
 def test_openvino_unreadable_cache_says_how_to_fix(tmp_path):
     pytest.importorskip("openvino")
-    from turbogen.accel.openvino_image import OpenVinoImageModel
+    from turbogen.accel.openvino_runtime import OpenVinoImageModel
     from turbogen.errors import AccelError
     bad = tmp_path / "model.xml"
     bad.write_text("not a model")

@@ -21,7 +21,7 @@ from ..pipelines.text2img_model import Text2ImgConfig, load_text2img, resolve_mo
 from .model import AccelModel, from_text2img
 from .registry import apply_recipe
 
-ONNX_METHODS = ("onnx", "onnx-int8")
+ONNX_METHODS = ("onnx", "onnx-int8", "openvino")     # saved as model.onnx
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
 
 
@@ -40,7 +40,7 @@ def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool =
         return write(folder, model, _accel_section(model), overwrite=overwrite, card=card)
     data = {**model.config.to_dict(), "accel": _accel_section(model)}
     with atomic_directory(folder, overwrite=overwrite) as tmp:
-        if model.backend == "onnx":
+        if model.backend in ("onnx", "openvino"):
             (tmp / "model.onnx").write_bytes(model.onnx_model)
         else:
             dtype = DTYPES[model.weights_dtype]
@@ -91,13 +91,17 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
     config = Text2ImgConfig.from_dict(data, str(folder / "config.json"))
     baked = max((i + 1 for i, m in enumerate(methods) if m in ONNX_METHODS), default=0)
     if baked:
-        from .onnx_runtime import OnnxDenoiser
         file = folder / "model.onnx"
         if not file.is_file():
             raise InputError(f"{folder} has no model.onnx but its config says {methods[baked - 1]}")
         graph = file.read_bytes()
-        model = AccelModel(net=None, denoiser=OnnxDenoiser(graph, str(file)), config=config,
-                           methods=tuple(methods[:baked]), backend="onnx", onnx_model=graph)
+        if methods[baked - 1] == "openvino":
+            from .openvino_runtime import OpenVinoDenoiser as runtime
+        else:
+            from .onnx_runtime import OnnxDenoiser as runtime
+        model = AccelModel(net=None, denoiser=runtime(graph, str(file)), config=config,
+                           methods=tuple(methods[:baked]), onnx_model=graph,
+                           backend="openvino" if methods[baked - 1] == "openvino" else "onnx")
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     model = from_text2img(_load_net(folder, config, device), config)
     if methods and methods[0].startswith("student="):

@@ -14,7 +14,7 @@ from torch import nn
 from ..errors import AccelError
 from ..pipelines.text2img_model import Text2ImgConfig
 
-BACKENDS = ("torch", "torch-int8", "compiled", "onnx")
+BACKENDS = ("torch", "torch-int8", "compiled", "onnx", "openvino")
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class AccelModel:
                                      # the other kinds the network's config (DCGANConfig, ...)
     methods: tuple[str, ...] = ()   # method specs applied, in order ("onnx", "steps=flow_euler/4")
     backend: str = "torch"          # what the denoiser runs on: one of BACKENDS
-    onnx_model: bytes | None = None         # the serialised graph when backend == "onnx"
+    onnx_model: bytes | None = None         # the ONNX graph when backend is onnx / openvino
     weights_dtype: str = "fp32"             # how `save` stores safetensors weights
     text_cache: bool = False                # prompts -> MiniLM vectors memoised (text_cache.py)
     batch_size: int | None = None           # preferred batch size (the batch method)

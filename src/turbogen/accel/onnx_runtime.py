@@ -80,11 +80,26 @@ def open_session(graph: bytes, where: str, remedy: str):
     except Exception as err:     # onnxruntime raises its own untyped errors
         raise AccelError(f"{where} cannot be loaded by ONNX Runtime: "
                          f"{str(err).splitlines()[0]}") from None
-    meta = session.get_modelmeta().custom_metadata_map
+    _check_version(session.get_modelmeta().custom_metadata_map, where, remedy)
+    return session
+
+
+def check_stamp(graph: bytes, where: str, remedy: str) -> list[str]:
+    """The graph's input names; AccelError for a graph that is not ONNX or that another
+    turbogen version stamped (for runtimes that read the graph without its metadata)."""
+    import onnx
+    try:
+        proto = onnx.load_from_string(graph)
+    except Exception as err:     # protobuf's DecodeError and friends
+        raise AccelError(f"{where} is not an ONNX graph ({err}); {remedy}") from None
+    _check_version({p.key: p.value for p in proto.metadata_props}, where, remedy)
+    return [i.name for i in proto.graph.input]
+
+
+def _check_version(meta: dict, where: str, remedy: str) -> None:
     if meta.get(VERSION_KEY) != __version__:
         raise AccelError(f"{where} was written by turbogen {meta.get(VERSION_KEY, 'unknown')}"
                          f", this is {__version__}; {remedy}")
-    return session
 
 
 class OnnxDenoiser:

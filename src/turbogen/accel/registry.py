@@ -31,6 +31,8 @@ _ONE_CALL = ("a GAN/VAE generator draws in one network call from a latent, so th
              "sampler whose steps could be cut")
 _ONE_PASS = "an image-to-image network runs once per image, with no sampler steps to cut"
 _NO_TEXT = "it reads no prompt text to embed"
+_OPENVINO_SCOPE = ("turbogen runs the text2img denoiser and Real-ESRGAN (`turbogen upscale "
+                   "--accel openvino`) on OpenVINO so far; use onnx or bf16 here")
 
 
 def _lazy(module: str, name: str) -> Callable:
@@ -68,6 +70,9 @@ METHODS: dict[str, Method] = {
                         "calibrated on real plans (generators: real latent draws)",
                         per_kind={"classic": _lazy("generator_onnx", "onnx_int8"),
                                   "image": _lazy("restore_accel", "onnx_int8")}),
+    "openvino": Method(_lazy("openvino_runtime", "openvino"), "export to ONNX, run with "
+                       "OpenVINO's CPU runtime (bf16 where native)",
+                       unfit={"classic": _OPENVINO_SCOPE, "image": _OPENVINO_SCOPE}),
     "compile": Method(_lazy("compiled", "compiled"), "torch.compile (Inductor, freezing); "
                       "compiles on first use, per batch size"),
     "cache": Method(_lazy("text_cache", "text_cache"), "cache MiniLM prompt embeddings per "

@@ -199,9 +199,9 @@ def int8_model(name: str, scale: int, tail_precision: str = "bf16",
 
 
 def openvino_model(name: str, scale: int, precision: str = "auto"):
-    """The x4 network in OpenVINO (bf16 where native; accel/openvino_image.py), then the same
+    """The x4 network in OpenVINO (bf16 where native; accel/openvino_runtime.py), then the same
     bicubic resize as the ncnn files for x2 / x3."""
-    from ..accel.openvino_image import openvino_image_model
+    from ..accel.openvino_runtime import openvino_image_model
     model = openvino_image_model(convert(name), name, precision)
     return model if scale == 4 else (lambda x: _resize(model(x), x, scale))
 
