@@ -28,6 +28,10 @@ ENCODER_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
 class AdaINConfig:
     layer: str = "relu3_1"      # the encoder's last layer, where AdaIN acts (paper: relu4_1)
     width: int = 64             # decoder channels at full resolution; 64 mirrors VGG16
+    # the decoder's input is multiplied by this. HED VGG16 features are Caffe-scaled (relu3_1
+    # RMS ~25 on the photos); 0.04 gives O(1) inputs and, in a 120-step A/B at 64 px, a 50x
+    # smaller first loss and a 7% lower loss at the end. The bundled decoder predates it: 1.0
+    input_scale: float = 1.0
 
     def __post_init__(self) -> None:
         if self.layer not in ENCODER_LAYERS[1:]:
@@ -85,7 +89,8 @@ class Decoder(nn.Module):
         self.body = nn.Sequential(*layers, *_conv(c_in, 3, relu=False))
 
     def forward(self, t: torch.Tensor) -> torch.Tensor:
-        return self.body(t)                                 # (B, 3, H, W) for t (B, C, H/4, W/4)
+        # (B, C, H/4, W/4) -> (B, 3, H, W) for relu3_1
+        return self.body(t * self.config.input_scale)
 
 
 class AdaINNet(nn.Module):

@@ -30,8 +30,8 @@ def _tensor(rgb: np.ndarray, dev: torch.device) -> torch.Tensor:
 @torch.inference_mode()
 def stylize_adain(net: AdaINNet, content: np.ndarray, style: np.ndarray,
                   alpha: float = 1.0, bf16: bool = False) -> np.ndarray:
-    """One pass (under bf16 autocast if asked). The photo is reflection-padded to a multiple of the encoder's pooling (4 for
-    relu3_1) and the output cropped back, so any size comes out as it went in."""
+    """One pass (under bf16 autocast if asked). The photo is reflection-padded to a multiple
+    of the encoder's pooling (4 for relu3_1) and the output cropped back: same size out."""
     dev = next(net.decoder.parameters()).device
     x, s = _tensor(content, dev), _tensor(style, dev)
     h, w = x.shape[-2:]

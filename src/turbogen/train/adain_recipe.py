@@ -43,6 +43,7 @@ LAST = torch.channels_last
 class AdaINRecipe:
     layer: str = "relu3_1"      # AdaINConfig
     width: int = 64
+    input_scale: float = 1.0
     size: int = 96              # training crop side, px, content and style
     batch: int = 8
     styles: int = 400           # style images in the training pool
@@ -53,7 +54,7 @@ class AdaINRecipe:
     seed: int = 0
 
     def config(self) -> AdaINConfig:
-        return AdaINConfig(self.layer, self.width)
+        return AdaINConfig(self.layer, self.width, self.input_scale)
 
 
 def _cosine(step: int, progress: float) -> float:
