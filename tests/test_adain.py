@@ -144,3 +144,15 @@ def test_train_adain_smoke_then_resume(tmp_path):
     assert main(args) == 2                                      # a checkpoint: needs --resume
     assert main(args[:3] + ["4"] + args[4:] + ["--resume"]) == 0
     assert json.loads((out / "train_summary.json").read_text())["steps"] == 4
+
+
+@needs_vgg
+@pytest.mark.skipif(not (__import__("turbogen.pipelines.model_folder", fromlist=["x"])
+                         .WEIGHTS_DIR / "adain" / "config.json").is_file(),
+                    reason="no bundled AdaIN decoder")
+def test_bundled_adain_any_style(tmp_path):
+    Image.fromarray(_rgb(40, 48)).save(tmp_path / "a.png")
+    Image.fromarray(_rgb(32, 32, seed=3)).save(tmp_path / "s.png")
+    assert main(["stylize", str(tmp_path / "a.png"), "--style", str(tmp_path / "s.png"),
+                 "--method", "adain", "--alpha", "0.5", "-o", str(tmp_path / "o.webp")]) == 0
+    assert Image.open(tmp_path / "o.webp").size == (48, 40)

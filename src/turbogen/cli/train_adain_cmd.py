@@ -28,10 +28,13 @@ from .train_cmd import out_dir, train
 @click.option("--layer", type=click.Choice(["relu2_1", "relu3_1", "relu4_1"]),
               default="relu3_1", show_default=True,
               help="Where AdaIN acts (the paper: relu4_1; deeper is slower).")
+@click.option("--input-scale", type=click.FloatRange(min=0, min_open=True), default=1.0,
+              show_default=True, help="Multiplies the decoder's input (VGG features are "
+              "Caffe-scaled, relu3_1 RMS ~25: 0.04 makes them O(1)).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 def train_adain_cmd(out, checkpoints, resume, minutes, steps, size, batch, styles,
-                    style_weight, layer, seed, as_json):
+                    style_weight, layer, input_scale, seed, as_json):
     """Train the AdaIN decoder (Huang & Belongie 2017): one network, any style image.
 
     \b
@@ -53,7 +56,8 @@ def train_adain_cmd(out, checkpoints, resume, minutes, steps, size, batch, style
     from ..train.adain_recipe import AdaINRecipe, train_adain
     hed_weights_path()                        # a missing package fails before anything else
     recipe = AdaINRecipe(layer=layer, size=size, batch=batch, styles=styles, steps=steps,
-                         minutes=minutes, style_weight=style_weight, seed=seed)
+                         minutes=minutes, style_weight=style_weight, input_scale=input_scale,
+                         seed=seed)
     out = out_dir(out, "adain")
     summary = train_adain(recipe, out, checkpoints=checkpoints, resume=resume,
                           log=lambda msg: click.echo(msg, err=True))

@@ -50,8 +50,11 @@ def load_adain(name_or_dir: str = DEFAULT_MODEL) -> tuple[AdaINNet, dict]:
     encoder it was trained behind: (network in eval mode, config.json data)."""
     folder = find_model_dir(name_or_dir)
     if folder is None:
-        raise InputError(f"no AdaIN model {name_or_dir!r}: give the bundled name "
-                         f"{DEFAULT_MODEL!r} or a folder written by `{TRAIN_COMMAND}`")
+        bundled = find_model_dir(DEFAULT_MODEL) is not None
+        hint = f"the bundled one is {DEFAULT_MODEL!r}" if bundled else \
+            "none is bundled (see the README's Style transfer section)"
+        raise InputError(f"no AdaIN model {name_or_dir!r}: {hint}; train one with "
+                         f"`{TRAIN_COMMAND} --out DIR` and pass --model DIR")
     data, config_file, weights_file = read_model_folder(folder, TRAIN_COMMAND)
     if data.get("kind") != "adain":
         raise InputError(f"{config_file} is not an AdaIN model (kind {data.get('kind')!r})")

@@ -66,7 +66,10 @@ def style_pixels(style: str) -> np.ndarray:
         return style_image(style)
     path = Path(style)
     if path.is_file():
-        return load_picture(path).rgb
+        try:
+            return load_picture(path).rgb
+        except InputError as err:
+            raise InputError(f"--style {err}") from None
     folder = path if path.is_dir() else \
         (find_model_dir(PREFIX + style) if "/" not in style else None)
     if folder is not None:

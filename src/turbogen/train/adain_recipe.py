@@ -191,7 +191,8 @@ def write_folder(out: Path, net: AdaINNet, summary: dict, trainer: Trainer) -> N
 def command_line(recipe: AdaINRecipe) -> str:
     return (f"turbogen train adain --size {recipe.size} --batch {recipe.batch} --styles "
             f"{recipe.styles} --style-weight {recipe.style_weight:g} --steps {recipe.steps} "
-            f"--minutes {recipe.minutes:g} --seed {recipe.seed}")
+            f"--minutes {recipe.minutes:g} --input-scale {recipe.input_scale:g} "
+            f"--seed {recipe.seed}")
 
 
 def card(summary: dict, name: str) -> str:
