@@ -12,6 +12,7 @@ in --cache, so the slow Gatys runs happen once; rows are merged into --json by m
 
     python benchmarks/adain_compare.py --methods gatys,fast --json docs/adain_compare.json
     python benchmarks/adain_compare.py --methods adain --model runs/adain --grid docs/images
+    python benchmarks/adain_compare.py --methods adain --model runs/adain --alpha 0.6
 """
 from __future__ import annotations
 
@@ -87,9 +88,11 @@ def run(args) -> list[dict]:
                 t0 = time.perf_counter()
                 out = paint(method, photo, style, style_name, args)
                 seconds = time.perf_counter() - t0
-                atomic_write_bytes(cache / f"{method}_{photo_name}_{style_name}.png",
+                shown = method if method != "adain" or args.alpha == 1 else \
+                    f"adain alpha {args.alpha:g}"
+                atomic_write_bytes(cache / f"{shown}_{photo_name}_{style_name}.png",
                                    png_bytes(out))
-                row = {"method": method, "photo": photo_name, "style": style_name,
+                row = {"method": shown, "photo": photo_name, "style": style_name,
                        "seconds": round(seconds, 2),
                        **score({"vgg": vgg, "enc": enc, "out": out}, photo, style)}
                 print(json.dumps(row), flush=True)

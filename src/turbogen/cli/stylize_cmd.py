@@ -33,7 +33,8 @@ def _bundled() -> str:
 @click.option("--alpha", type=float, default=1.0, show_default=True,
               help="adain: style strength, 0 (the photo) to 1 (full style).")
 @click.option("--model", default="adain", show_default=True, metavar="NAME|DIR",
-              help="adain: the bundled decoder or a folder from `turbogen train adain`.")
+              help="adain: a decoder folder from `turbogen train adain` (or a bundled name; "
+                   "none is bundled yet: see the README).")
 @click.option("--steps", type=click.IntRange(min=1, max=5000), default=200, show_default=True,
               help="Gatys: L-BFGS loss evaluations.")
 @click.option("--size", type=click.IntRange(min=16, max=4096), default=None,
@@ -51,7 +52,8 @@ def stylize(content, style, out, method, use_fast, alpha, model, steps, size, se
     a GPU is used when present). fast (--fast): a network trained for the style (Johnson et
     al. 2016), a fraction of a second per 256 px image. adain: one decoder trained for
     every style (Huang & Belongie 2017): any style image in one pass, --alpha blends the
-    photo's features back in; coarser than gatys. Transparency is kept.
+    photo's features back in; needs a decoder from `turbogen train adain` (--model DIR).
+    Transparency is kept.
 
     \b
     Bundled styles (fast networks; their style images also work with gatys and adain):
@@ -60,8 +62,8 @@ def stylize(content, style, out, method, use_fast, alpha, model, steps, size, se
     \b
     Examples:
       turbogen stylize photo.jpg --style swirl --fast -o swirl.png
-      turbogen stylize photo.jpg --style painting.jpg --method adain -o adain.png
-      turbogen stylize photo.jpg --style mosaic --method adain --alpha 0.6 -o soft.png
+      turbogen stylize photo.jpg --style painting.jpg --method adain --model runs/adain -o a.png
+      turbogen stylize in.jpg --style mosaic --method adain --model runs/adain --alpha 0.6 -o s.png
       turbogen stylize photo.jpg --style mosaic --steps 100 -o mosaic.png
       turbogen stylize photo.jpg --style painting.jpg --size 384 -o painted.png
       turbogen stylize photo.jpg --style runs/style-mine --fast -o mine.png
