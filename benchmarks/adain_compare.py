@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from stylize_grid import label     # benchmarks/ is on sys.path when run as a script
 from turbogen.data.adain_styles import draw_style
 from turbogen.data.photos import HELDOUT
 from turbogen.data.style_images import STYLE_IMAGES, style_image
@@ -124,15 +125,15 @@ def grid(cache: Path, folder: Path, size: int, n_photos: int) -> None:
     all_styles = styles(size)
     blank = np.full((size, size, 3), 255, np.uint8)
     photos = dict(list(zip(HELDOUT, heldout_crops(size)))[:n_photos])
-    header = [blank] + [fit(s, (size, size)) for s in all_styles.values()]
-    rows = [header] + [[p] + [load(f"adain_{n}_{s}") for s in all_styles]
+    header = [blank] + [label(fit(s, (size, size)), n) for n, s in all_styles.items()]
+    rows = [header] + [[label(p, n)] + [load(f"adain_{n}_{s}") for s in all_styles]
                        for n, p in photos.items()]
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(folder / "adain_grid.png", png_bytes(
         np.concatenate([np.concatenate(r, axis=1) for r in rows], axis=0)))
     name, photo = list(photos.items())[1]
-    rows = [[blank] + [fit(all_styles[s], (size, size)) for s in STYLE_IMAGES]]
-    rows += [[photo] + [load(f"{m}_{name}_{s}") for s in STYLE_IMAGES]
+    rows = [[blank] + [label(fit(all_styles[s], (size, size)), s) for s in STYLE_IMAGES]]
+    rows += [[label(photo, m)] + [load(f"{m}_{name}_{s}") for s in STYLE_IMAGES]
              for m in ("gatys", "fast", "adain")]
     atomic_write_bytes(folder / "adain_vs.png", png_bytes(
         np.concatenate([np.concatenate(r, axis=1) for r in rows], axis=0)))
@@ -157,7 +158,7 @@ def main() -> None:
     old = json.loads(path.read_text())["rows"] if path.is_file() else []
     methods = {r["method"] for r in rows}
     rows = [r for r in old if r["method"] not in methods] + rows
-    result = {"size": args.size, "gatys_steps": args.gatys_steps, "alpha": args.alpha,
+    result = {"size": args.size, "gatys_steps": args.gatys_steps,
               "rows": rows, "summary": summarise(rows)}
     atomic_write_text(path, json.dumps(result, indent=1) + "\n")
     for row in result["summary"]:
