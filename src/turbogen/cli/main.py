@@ -63,6 +63,7 @@ COMMAND_MODULES = (
     "inpaint_cmd",
     "eval_edits_cmd",
     "train_style_cmd",
+    "train_adain_cmd",
     "stylize_cmd",
 )
 

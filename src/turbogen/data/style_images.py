@@ -5,6 +5,8 @@ along a curl flow field, line integral convolution, Cabral & Leedom 1993, in a w
 palette: brush strokes that follow currents), `mosaic` (stained glass: Voronoi cells in bright
 colours with dark lead lines) and `circles` (Kandinsky-like concentric rings on coloured
 squares). Any image file works as a style too (`--style PATH`). Each is (H, W, 3) uint8 RGB.
+The defaults draw the bundled style images; other seeds, palettes and cell counts draw the
+varied style set that AdaIN trains on (data/adain_styles.py).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ def _flow_field(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     return vx / norm, vy / norm
 
 
-def swirl(size: int = SIZE, seed: int = 0) -> np.ndarray:
+def swirl(size: int = SIZE, seed: int = 0, palette: np.ndarray | None = None) -> np.ndarray:
     rng = np.random.default_rng(seed)
     vx, vy = _flow_field(rng, size)
     noise = rng.random((size, size))
@@ -47,8 +49,9 @@ def swirl(size: int = SIZE, seed: int = 0) -> np.ndarray:
             acc += noise[py.astype(int) % size, px.astype(int) % size]
     lic = (acc - acc.mean()) / (acc.std() + 1e-6)          # stroke texture, ~N(0, 1)
     angle = np.arctan2(vy, vx)
-    palette = np.array([[20, 40, 110], [40, 110, 190], [240, 200, 60], [250, 240, 190],
-                        [30, 70, 60]], dtype=np.float64)
+    if palette is None:
+        palette = np.array([[20, 40, 110], [40, 110, 190], [240, 200, 60], [250, 240, 190],
+                            [30, 70, 60]], dtype=np.float64)
     t = (np.sin(angle * 2 + 3 * y0 / size) + 1) / 2 * (len(palette) - 1)   # colour by direction
     lo = np.floor(t).astype(int)
     hi = np.minimum(lo + 1, len(palette) - 1)
@@ -58,15 +61,17 @@ def swirl(size: int = SIZE, seed: int = 0) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def mosaic(size: int = SIZE, seed: int = 1) -> np.ndarray:
+def mosaic(size: int = SIZE, seed: int = 1, palette: np.ndarray | None = None,
+           cells: int = 90) -> np.ndarray:
     from scipy.spatial import cKDTree
     rng = np.random.default_rng(seed)
-    points = rng.random((90, 2)) * size
+    points = rng.random((cells, 2)) * size
     grid = np.stack(np.mgrid[0:size, 0:size][::-1], -1).reshape(-1, 2) + 0.5
     dist, index = cKDTree(points).query(grid, k=2)
     edge = (dist[:, 1] - dist[:, 0]).reshape(size, size)     # distance to the nearest border
-    palette = np.array([[200, 30, 40], [240, 170, 20], [30, 90, 200], [20, 150, 90],
-                        [120, 40, 160], [240, 230, 200], [230, 90, 30]], dtype=np.float64)
+    if palette is None:
+        palette = np.array([[200, 30, 40], [240, 170, 20], [30, 90, 200], [20, 150, 90],
+                            [120, 40, 160], [240, 230, 200], [230, 90, 30]], dtype=np.float64)
     colours = palette[rng.integers(0, len(palette), len(points))]
     image = colours[index[:, 0]].reshape(size, size, 3)
     image *= 0.85 + 0.3 * rng.random((size, size, 1)) ** 3    # glass is uneven
@@ -75,11 +80,12 @@ def mosaic(size: int = SIZE, seed: int = 1) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def circles(size: int = SIZE, seed: int = 2) -> np.ndarray:
+def circles(size: int = SIZE, seed: int = 2, palette: np.ndarray | None = None,
+            cells: int = 4) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    palette = np.array([[230, 60, 50], [250, 200, 40], [40, 90, 180], [30, 30, 40],
-                        [90, 170, 120], [240, 130, 160], [245, 240, 225]], dtype=np.float64)
-    cells = 4
+    if palette is None:
+        palette = np.array([[230, 60, 50], [250, 200, 40], [40, 90, 180], [30, 30, 40],
+                            [90, 170, 120], [240, 130, 160], [245, 240, 225]], dtype=np.float64)
     side = size // cells
     image = np.zeros((size, size, 3))
     yy, xx = np.mgrid[0:side, 0:side] + 0.5

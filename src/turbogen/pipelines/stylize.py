@@ -3,8 +3,9 @@
 `gatys` (Gatys et al. 2016) optimises the pixels themselves with L-BFGS, starting from the
 content photo, until its VGG16 Gram matrices match the style image's: any style, tens of
 seconds per 256 px image on a CPU. `fast` (Johnson et al. 2016) runs a TransformerNet trained
-for one style (`turbogen train style`): milliseconds. Images are (H, W, 3) uint8 RGB; a
-Picture's alpha channel is resized and kept.
+for one style (`turbogen train style`): milliseconds. `adain` (Huang & Belongie 2017,
+pipelines/adain.py) runs one trained decoder for any style image: one pass. Images are
+(H, W, 3) uint8 RGB; a Picture's alpha channel is resized and kept.
 """
 from __future__ import annotations
 
@@ -59,13 +60,16 @@ def load_style_net(name_or_dir: str) -> tuple[TransformerNet, dict]:
 
 
 def style_pixels(style: str) -> np.ndarray:
-    """The style image for Gatys: a procedural name's image, an image file, or the style a
+    """The style image for Gatys and AdaIN: a procedural name's image, an image file, or the style a
     trained network (bundled name or folder) was trained on."""
     if style in STYLE_IMAGES:
         return style_image(style)
     path = Path(style)
     if path.is_file():
-        return load_picture(path).rgb
+        try:
+            return load_picture(path).rgb
+        except InputError as err:
+            raise InputError(f"--style {err}") from None
     folder = path if path.is_dir() else \
         (find_model_dir(PREFIX + style) if "/" not in style else None)
     if folder is not None:
@@ -155,55 +159,81 @@ def fast(content: np.ndarray, net: torch.nn.Module) -> np.ndarray:
     return to_rgb(net(to_tensor(content, next(net.parameters()).device)))
 
 
+METHODS = ("gatys", "fast", "adain")
+
+
 def output_size(picture: Picture, size: int | None, method: str) -> tuple[int, int]:
-    """Gatys defaults to 256 px on the longer side (it is slow); the fast net keeps the photo's
-    size up to MAX_FAST_SIDE."""
+    """Gatys defaults to 256 px on the longer side (it is slow); the one-pass methods keep the
+    photo's size up to MAX_FAST_SIDE."""
     h, w = picture.rgb.shape[:2]
     if size is None:
         size = 256 if method == "gatys" else min(max(w, h), MAX_FAST_SIDE)
     return fit_size(w, h, size)
 
 
-def stylize_picture(picture: Picture, style: str, *, use_fast: bool, steps: int = 200,
-                    size: int | None = None, seed: int = 0, callback=None
-                    ) -> tuple[Picture, dict]:
-    """The stylised Picture (alpha resized and kept) and a report (method, size, seconds)."""
-    method = "fast" if use_fast else "gatys"
-    net = accelerated_style_net(style) if use_fast else None
-    style_rgb = None if use_fast else style_pixels(style)
+def _run(method: str, content: np.ndarray, style: str, *, steps: int, seed: int, alpha: float,
+         model: str, callback) -> np.ndarray:
+    if method == "fast":
+        return fast(content, accelerated_style_net(style))
+    if method == "adain":
+        from .adain import fast_bf16, load_adain, stylize_adain
+        net = load_adain(model)[0]
+        # the style at the content's scale, as for Gatys: its statistics depend on stroke size
+        style_rgb = style_pixels(style)
+        style_rgb = resize(style_rgb, fit_size(style_rgb.shape[1], style_rgb.shape[0],
+                                               max(content.shape[:2])))
+        return stylize_adain(net, content, style_rgb, alpha, bf16=fast_bf16(net))
+    torch.manual_seed(seed)
+    return gatys(content, style_pixels(style), steps, seed=seed, callback=callback)
+
+
+def stylize_picture(picture: Picture, style: str, *, method: str = "gatys", steps: int = 200,
+                    size: int | None = None, seed: int = 0, alpha: float = 1.0,
+                    model: str = "adain", callback=None) -> tuple[Picture, dict]:
+    """The stylised Picture (alpha channel resized and kept) and a report (method, size,
+    seconds). `method`: gatys | fast | adain; `alpha` and `model` are AdaIN's."""
     # 1. fit the photo
     w, h = output_size(picture, size, method)
     content = resize(picture.rgb, (w, h))
     # 2. stylise
     start = time.perf_counter()
-    if use_fast:
-        rgb = fast(content, net)
-    else:
-        torch.manual_seed(seed)
-        rgb = gatys(content, style_rgb, steps, seed=seed, callback=callback)
+    rgb = _run(method, content, style, steps=steps, seed=seed, alpha=alpha, model=model,
+               callback=callback)
     seconds = time.perf_counter() - start
     # 3. the alpha channel follows the new size
-    alpha = None
+    mask = None
     if picture.alpha is not None:
-        alpha = np.asarray(Image.fromarray(picture.alpha).resize((w, h),
-                                                                 Image.Resampling.BILINEAR))
+        mask = np.asarray(Image.fromarray(picture.alpha).resize((w, h),
+                                                                Image.Resampling.BILINEAR))
     notes = list(picture.notes)
     if (w, h) != (picture.rgb.shape[1], picture.rgb.shape[0]):
         notes.append(f"resized from {picture.rgb.shape[1]}x{picture.rgb.shape[0]} to {w}x{h}")
-    return Picture(rgb, alpha, notes), {"method": method, "style": style, "width": w,
-                                        "height": h, "seconds": round(seconds, 3)}
+    report = {"method": method, "style": style, "width": w, "height": h,
+              "seconds": round(seconds, 3)}
+    if method == "adain":
+        report.update(alpha=alpha, model=model)
+    return Picture(rgb, mask, notes), report
 
 
-def check_style(style: str, use_fast: bool) -> None:
-    """Everything about --style that can fail, checked before any slow work or output."""
-    if use_fast:
+def check_style(style: str, method: str, *, alpha: float = 1.0, model: str = "adain") -> None:
+    """Everything about --style, --alpha and --model that can fail, checked before any slow
+    work or output."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    if not 0.0 <= alpha <= 1.0:
+        raise InputError(f"--alpha must be between 0 (the photo) and 1 (full style), got {alpha:g}")
+    if method == "fast":
         if Path(style).is_file():
             raise InputError(f"--fast needs a trained network and {style} is an image file: "
-                             "drop --fast to use it with Gatys, or train one first with "
+                             "use --method adain (any style image, one pass) or drop --fast "
+                             "(Gatys), or train one with "
                              f"`turbogen train style --style {style} --out DIR` and pass "
                              "--style DIR --fast")
         load_style_net(style)
         return
     from ..models.vgg import hed_weights_path
     hed_weights_path()
+    if method == "adain":
+        from .adain import load_adain
+        load_adain(model)
     style_pixels(style)
