@@ -43,6 +43,10 @@ class AccelModel:
 
     def torch_net(self, method: str) -> nn.Module:
         """The eager PyTorch network a method rewrites; AccelError when there is none."""
+        cached = [m for m in self.methods if m.startswith("deepcache")]
+        if cached:      # a rewritten network would drop the cache wrapped around the old one
+            raise AccelError(f"{method} rewrites the network, which {cached[0]} already wraps; "
+                             f"apply {method} before {cached[0]}")
         if self.backend != "torch" or self.net is None:
             raise AccelError(f"{method} rewrites a PyTorch network, but this model already runs "
                              f"on {self.backend} (after {' + '.join(self.methods)}); apply "

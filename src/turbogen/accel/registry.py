@@ -5,7 +5,7 @@ says why not (`unfit`) or brings its own function for a kind (`per_kind`, e.g. O
 a generator, whose inputs are a latent and a label rather than a denoiser's).
 
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
-A spec is NAME or NAME=ARG (only `student`, `steps` and `batch` take an argument).
+A spec is NAME or NAME=ARG (`student`, `steps`, `deepcache` and `batch` take an argument).
 Importing this module is cheap: each method's module loads when it is first applied.
 """
 from __future__ import annotations
@@ -70,6 +70,10 @@ METHODS: dict[str, Method] = {
                         "calibrated on real plans (generators: real latent draws)",
                         per_kind={"classic": _lazy("generator_onnx", "onnx_int8"),
                                   "image": _lazy("restore_accel", "onnx_int8")}),
+    "deepcache": Method(_lazy("deepcache", "deepcache"), "reuse the UNet's deep features "
+                        "between sampler steps (DeepCache): the whole UNet every N-th call, its "
+                        "first level otherwise: deepcache=N; last of the network methods",
+                        takes_arg=True, unfit={"classic": _ONE_CALL, "image": _ONE_PASS}),
     "openvino": Method(_lazy("openvino_runtime", "openvino"), "export to ONNX, run with "
                        "OpenVINO's CPU runtime (bf16 where native)",
                        unfit={"classic": _OPENVINO_SCOPE, "image": _OPENVINO_SCOPE}),

@@ -133,35 +133,51 @@ class UNet(nn.Module):
         return F.silu(emb)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: dict) -> torch.Tensor:
-        cfg = self.config
         if t.ndim == 0:
             t = t.expand(x.shape[0])
         emb = self.embed(t, cond)
+        skip = self.shallow_down(x, cond, emb)
+        return self.shallow_up(self.deep(skip, emb), skip, emb)
+
+    # The forward pass in three parts, so that DeepCache (accel/deepcache.py) can run the first
+    # level alone and reuse `deep` from an earlier step.
+    def shallow_down(self, x: torch.Tensor, cond: dict, emb: torch.Tensor) -> torch.Tensor:
+        """Stem and the first level's blocks: the first skip, (B, C0, H/p, W/p)."""
+        cfg = self.config
         h = x
         if cfg.layout_channels:
             h = torch.cat([h, cond["layout"].to(x.dtype)], dim=1)  # (B, 3 + 15, H, W)
         if cfg.patch > 1:
             h = F.pixel_unshuffle(h, cfg.patch)                    # (B, 18 p^2, H/p, W/p)
         h = self.stem(h)
-        skips = []
-        for i, blocks in enumerate(self.down):
-            for blk in blocks:
+        for blk in self.down[0]:
+            h = blk(h, emb)
+        return h
+
+    def deep(self, skip: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+        """Every level below the first, from its skip to the input of its up block."""
+        h, skips = skip, []
+        for i in range(1, len(self.down)):
+            h = self.downsample[i - 1](h)
+            for blk in self.down[i]:
                 h = blk(h, emb)
             skips.append(h)
-            if i < len(self.downsample):
-                h = self.downsample[i](h)
         h = self.mid1(h, emb)
         if self.attn is not None:
             h = self.attn(h)
         h = self.mid2(h, emb)
-        for i, blk in enumerate(self.up):
+        for i, blk in enumerate(self.up[:-1]):
             h = blk(torch.cat([h, skips.pop()], dim=1), emb)
-            if i < len(self.upsample):
-                h = F.interpolate(h, scale_factor=2.0, mode="nearest")
-                h = self.upsample[i](h)
+            h = F.interpolate(h, scale_factor=2.0, mode="nearest")
+            h = self.upsample[i](h)
+        return h
+
+    def shallow_up(self, h: torch.Tensor, skip: torch.Tensor, emb: torch.Tensor) -> torch.Tensor:
+        """The first level's up block and the output layer: (B, 3, H, W)."""
+        h = self.up[-1](torch.cat([h, skip], dim=1), emb)
         h = self.out(F.silu(self.out_norm(h)))
-        if cfg.patch > 1:
-            h = F.pixel_shuffle(h, cfg.patch)                      # (B, 3, H, W)
+        if self.config.patch > 1:
+            h = F.pixel_shuffle(h, self.config.patch)              # (B, 3, H, W)
         return h
 
 

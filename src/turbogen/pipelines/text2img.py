@@ -68,6 +68,8 @@ def draw(model, config: Text2ImgConfig, cond: dict, seeds: list[int], *, steps: 
     device = model_device(model)
     size = config.image_size
     x = initial_noise(seeds, (config.unet.image_channels, size, size), device)
+    if hasattr(model, "start_run"):     # a denoiser with per-run state (accel/deepcache.py)
+        model.start_run()
     denoiser = guided(model, guidance)
     schedule = time_grid(steps, config.shift).to(device)
     return sample_fn(denoiser, x, schedule, cond=cond, generator=None, **extra)
