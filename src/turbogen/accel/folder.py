@@ -79,8 +79,9 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
                            methods=tuple(methods[:baked]), backend="onnx", onnx_model=graph)
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     model = from_text2img(_load_net(folder, config, device), config)
-    if methods and methods[0].startswith("student="):
-        # the saved weights and config already are the student's: record it, don't reload it
+    if methods and methods[0].startswith(("student=", "prune=")):
+        # the saved weights and config already are the student's (or the pruned network's):
+        # record the method, don't apply it again
         model, methods = model.then(methods[0]), methods[1:]
     return apply_recipe(model, methods) if methods else model
 

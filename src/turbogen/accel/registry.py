@@ -1,7 +1,7 @@
 """Acceleration methods by name: each takes an AccelModel and returns a faster one.
 
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
-A spec is NAME or NAME=ARG (only `student`, `steps` and `batch` take an argument).
+A spec is NAME or NAME=ARG (only `student`, `prune`, `steps` and `batch` take an argument).
 Importing this module is cheap: each method's module loads when it is first applied.
 """
 from __future__ import annotations
@@ -55,9 +55,12 @@ METHODS: dict[str, Method] = {
     "cache": Method(_lazy("text_cache", "text_cache"), "cache MiniLM prompt embeddings per "
                     "prompt text"),
     "batch": Method(_batch, "preferred batch size: batch=N", takes_arg=True),
-    "student": Method(_lazy("student", "student"), "a step-distilled copy's weights and "
-                      "steps (`turbogen train distill`): student=NAME|DIR, first in a recipe",
-                      takes_arg=True),
+    "student": Method(_lazy("student", "student"), "a step-distilled or shrunk copy's "
+                      "network and steps (`turbogen train distill` / `train shrink`): "
+                      "student=NAME|DIR, first in a recipe", takes_arg=True),
+    "prune": Method(_lazy("student", "prune"), "remove a share of each level's channels "
+                    "(L1 importance, no fine-tune; see `train shrink`): prune=0.5, first in a "
+                    "recipe", takes_arg=True),
 }
 
 
