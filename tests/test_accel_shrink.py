@@ -137,7 +137,7 @@ def test_student_method_refuses_a_network_that_is_no_student_of_this_model(tmp_p
     base = from_text2img(trained_like(TINY_CONFIG.unet), TINY_CONFIG)
     folder = shrunk_student(tmp_path)
     (folder / "student.json").unlink()
-    with pytest.raises(AccelError, match="not a student"):
+    with pytest.raises(AccelError, match="not a distilled copy"):
         apply_recipe(base, f"student={folder}")
     other = replace(TINY_CONFIG, unet=replace(TINY_CONFIG.unet, emb_dim=64))
     write_student_file(folder, "other", other)

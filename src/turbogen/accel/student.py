@@ -26,7 +26,8 @@ def _shrunk_from(folder: Path, model: AccelModel, arg: str) -> None:
     file = folder / STUDENT_FILE
     if not file.is_file():
         raise AccelError(f"student={arg} has another network than this model and no "
-                         f"{STUDENT_FILE} naming its teacher: it is not a student of this model")
+                         f"{STUDENT_FILE} naming its teacher: it is not a distilled copy of "
+                         "this model, nor a shrunk student of it")
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
         teacher_unet = config_from_dict(UNetConfig, data["teacher_unet"], str(file))
