@@ -156,6 +156,22 @@ def test_prune_method_and_its_saved_folder(tmp_path):
             apply_recipe(base, bad)
 
 
+def test_drop_mid_method_composes_with_prune_and_round_trips(tmp_path):
+    base = from_text2img(trained_like(TINY_CONFIG.unet), TINY_CONFIG)
+    model = apply_recipe(base, "prune=0.5+drop_mid+channels_last")
+    assert (model.config.unet.channels, model.config.unet.mid) == ((8, 16), False)
+    save_accelerated(tmp_path / "d", model)
+    again = load_accelerated(tmp_path / "d")
+    assert again.methods == model.methods and again.config.unet == model.config.unet
+    x, t, cond = inputs(2)
+    with torch.no_grad():
+        assert torch.allclose(again.denoiser(x, t, cond), model.denoiser(x, t, cond), atol=1e-6)
+    with pytest.raises(AccelError, match="no mid block"):
+        apply_recipe(base, "drop_mid+drop_mid")
+    with pytest.raises(AccelError, match="goes before bf16"):
+        apply_recipe(base, "bf16+drop_mid")
+
+
 @pytest.mark.parametrize("args, words", [(["--prune", "1.5"], "[0, 1)"),
                                          (["--channels", "a,b"], "comma-separated"),
                                          (["--channels", "12,32"], "multiples"),

@@ -19,6 +19,7 @@ from ..io_atomic import atomic_directory
 from ..pipelines.text2img_model import Text2ImgConfig, load_text2img, resolve_model_dir
 from .model import AccelModel, from_text2img
 from .registry import apply_recipe
+from .shrink import NETWORK_METHODS
 
 ONNX_METHODS = ("onnx", "onnx-int8")
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
@@ -79,7 +80,7 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
                            methods=tuple(methods[:baked]), backend="onnx", onnx_model=graph)
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     model = from_text2img(_load_net(folder, config, device), config)
-    if methods and methods[0].startswith(("student=", "prune=")):
+    while methods and methods[0].startswith(NETWORK_METHODS):
         # the saved weights and config already are the student's (or the pruned network's):
         # record the method, don't apply it again
         model, methods = model.then(methods[0]), methods[1:]

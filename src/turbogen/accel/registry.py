@@ -58,9 +58,11 @@ METHODS: dict[str, Method] = {
     "student": Method(_lazy("student", "student"), "a step-distilled or shrunk copy's "
                       "network and steps (`turbogen train distill` / `train shrink`): "
                       "student=NAME|DIR, first in a recipe", takes_arg=True),
-    "prune": Method(_lazy("student", "prune"), "remove a share of each level's channels "
-                    "(L1 importance, no fine-tune; see `train shrink`): prune=0.5, first in a "
-                    "recipe", takes_arg=True),
+    "prune": Method(_lazy("shrink", "prune"), "remove a share of each level's channels "
+                    "(L1 importance, no fine-tune; see `train shrink`): prune=0.5, at the "
+                    "front of a recipe", takes_arg=True),
+    "drop_mid": Method(_lazy("shrink", "drop_mid"), "remove the mid block (BK-SDM, no "
+                       "fine-tune), at the front of a recipe"),
 }
 
 

@@ -60,22 +60,3 @@ def student(model: AccelModel, arg: str | None = None) -> AccelModel:
                        steps=config.steps, guidance=config.guidance)
     return model.then(f"student={arg}", net=net, denoiser=net, config=sampling)
 
-
-def prune(model: AccelModel, arg: str | None = None) -> AccelModel:
-    """prune=AMOUNT: channels removed by L1 importance, no fine-tune (accel/prune.py); the
-    baseline that `turbogen train shrink` improves on."""
-    from .prune import prune_unet
-    try:
-        amount = float(arg)
-    except (TypeError, ValueError):
-        raise AccelError(f"prune needs the share of channels to remove, e.g. prune=0.5; "
-                         f"got {arg!r}") from None
-    if model.methods:
-        raise AccelError(f"prune= replaces the network, so it goes first in a recipe; got it "
-                         f"after {' + '.join(model.methods)}")
-    try:
-        net = prune_unet(model.torch_net("prune"), amount)
-    except InputError as err:
-        raise AccelError(f"prune={arg}: {err}") from None
-    return model.then(f"prune={arg}", net=net, denoiser=net,
-                      config=replace(model.config, unet=net.config))
