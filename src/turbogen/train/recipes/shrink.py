@@ -57,16 +57,7 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
     device = pick_device()
     net, config = load_text2img(teacher_name, device)
     torch.manual_seed(seed)
-    teacher = frozen_teacher(net)
-    widths = sc.channels or pruned_channels(config.unet, sc.prune)
-    student, kept = shrink_unet(teacher, widths, blocks=sc.blocks, mid=sc.mid)
-    pruned = frozen_teacher(student)              # the no-fine-tune baseline, for the card
-    student.train()
-    for p in student.parameters():
-        p.requires_grad_(True)
-    if sc.channels_last:
-        teacher = teacher.to(memory_format=torch.channels_last)
-        student = student.to(memory_format=torch.channels_last)
+    teacher, student, pruned, kept = shrunk_pair(net, sc)
     s_config = replace(config, unet=student.config)
     encode = text_encoder(config.text_encoder)
     plans, emb, refs = eval_set(replace(get_recipe("shapes64"), eval_n=sc.eval_n), encode)
@@ -91,8 +82,9 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
     if resume and ckpt.restore(trainer):
         log(f"resuming from step {trainer.state.step} ({checkpoints})")
     stream.rebuild(trainer.state.step)
-    log(f"shrinking {teacher_name} {list(config.unet.channels)} -> {list(widths)} "
-        f"(blocks {student.config.blocks}, mid {student.config.mid}): "
+    s_unet = student.config
+    log(f"shrinking {teacher_name} {list(config.unet.channels)} -> {list(s_unet.channels)} "
+        f"(blocks {s_unet.blocks}, mid {s_unet.mid}): "
         f"{count_parameters(teacher) / 1e6:.2f}M -> {count_parameters(student) / 1e6:.2f}M "
         f"parameters on {device}")
     trainer.fit()
@@ -103,22 +95,43 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
                             ("student (pruned + KD fine-tune)", final))}
     save_text2img(out, final, s_config)
     write_student_file(out, teacher_name, config)
-    state = trainer.state
-    summary = {"teacher": str(teacher_name), "seed": seed, "steps": state.step,
-               "images_seen": state.images, "train_minutes": state.seconds / 60,
-               "wall_minutes": (time.perf_counter() - wall0) / 60,
-               "stop_reason": trainer.stop_reason,
-               "final_loss": state.losses[-1][1] if state.losses else math.nan,
-               "parameters": {"teacher": count_parameters(teacher),
-                              "student": count_parameters(final)},
-               "teacher_unet": config_to_dict(config.unet), "unet": config_to_dict(s_config.unet),
-               "metrics": rows, "sampling": f"{config.sampler} x {config.steps}",
-               "device": str(device), "torch": torch.__version__,
-               "machine": f"{platform.processor() or platform.machine()}, "
-                          f"{state.extra.get('threads', torch.get_num_threads())} threads",
-               "config": asdict(sc)}
+    parameters = {"teacher": count_parameters(teacher), "student": count_parameters(final)}
+    summary = _summary(trainer, teacher_name, seed, sc, config, s_config, parameters, rows,
+                       wall0)
     write_shrink_card(out, summary)
     return summary
+
+
+def shrunk_pair(net, sc: ShrinkConfig):
+    """(frozen teacher, trainable student, frozen pruned copy, kept channel indices)."""
+    teacher = frozen_teacher(net)
+    widths = sc.channels or pruned_channels(net.config, sc.prune)
+    student, kept = shrink_unet(teacher, widths, blocks=sc.blocks, mid=sc.mid)
+    pruned = frozen_teacher(student)              # the no-fine-tune baseline, for the card
+    student.train()
+    for p in student.parameters():
+        p.requires_grad_(True)
+    if sc.channels_last:
+        teacher = teacher.to(memory_format=torch.channels_last)
+        student = student.to(memory_format=torch.channels_last)
+    return teacher, student, pruned, kept
+
+
+def _summary(trainer, teacher_name: str, seed: int, sc: ShrinkConfig, config, s_config,
+             parameters: dict, rows: dict, wall0: float) -> dict:
+    state = trainer.state
+    threads = state.extra.get("threads", torch.get_num_threads())
+    return {"teacher": str(teacher_name), "seed": seed, "steps": state.step,
+            "images_seen": state.images, "train_minutes": state.seconds / 60,
+            "wall_minutes": (time.perf_counter() - wall0) / 60,
+            "stop_reason": trainer.stop_reason,
+            "final_loss": state.losses[-1][1] if state.losses else math.nan,
+            "parameters": parameters, "teacher_unet": config_to_dict(config.unet),
+            "unet": config_to_dict(s_config.unet), "metrics": rows,
+            "sampling": f"{config.sampler} x {config.steps}", "device": str(trainer.device),
+            "torch": torch.__version__,
+            "machine": f"{platform.processor() or platform.machine()}, {threads} threads",
+            "config": asdict(sc)}
 
 
 def _command(summary: dict) -> str:
