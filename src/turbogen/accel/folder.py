@@ -20,6 +20,7 @@ from ..pipelines.model_folder import find_model_dir
 from ..pipelines.text2img_model import Text2ImgConfig, load_text2img, resolve_model_dir
 from .model import AccelModel, from_text2img
 from .registry import apply_recipe
+from .shrink import NETWORK_METHODS
 
 ONNX_METHODS = ("onnx", "onnx-int8", "openvino")     # saved as model.onnx
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16}
@@ -104,8 +105,9 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
                            backend="openvino" if methods[baked - 1] == "openvino" else "onnx")
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     model = from_text2img(_load_net(folder, config, device), config)
-    if methods and methods[0].startswith("student="):
-        # the saved weights and config already are the student's: record it, don't reload it
+    while methods and methods[0].startswith(NETWORK_METHODS):
+        # the saved weights and config already are the student's (or the pruned network's):
+        # record the method, don't apply it again
         model, methods = model.then(methods[0]), methods[1:]
     return apply_recipe(model, methods) if methods else model
 

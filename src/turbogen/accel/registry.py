@@ -5,7 +5,7 @@ says why not (`unfit`) or brings its own function for a kind (`per_kind`, e.g. O
 a generator, whose inputs are a latent and a label rather than a denoiser's).
 
 A recipe is method specs joined by "+", applied left to right: "steps=flow_dpmpp/4+onnx".
-A spec is NAME or NAME=ARG (`student`, `steps`, `deepcache` and `batch` take an argument).
+A spec is NAME or NAME=ARG (`student`, `prune`, `steps`, `deepcache` and `batch` take one).
 Importing this module is cheap: each method's module loads when it is first applied.
 """
 from __future__ import annotations
@@ -31,6 +31,8 @@ _ONE_CALL = ("a GAN/VAE generator draws in one network call from a latent, so th
              "sampler whose steps could be cut")
 _ONE_PASS = "an image-to-image network runs once per image, with no sampler steps to cut"
 _NO_TEXT = "it reads no prompt text to embed"
+_UNET_ONLY = ("it rewrites the text2img UNet's levels and mid block (accel/prune.py); "
+              "this network has no such parts")
 _OPENVINO_SCOPE = ("turbogen runs the text2img denoiser and Real-ESRGAN (`turbogen upscale "
                    "--accel openvino`) on OpenVINO so far; use onnx or bf16 here")
 
@@ -84,11 +86,18 @@ METHODS: dict[str, Method] = {
                                           "class label, no prompt text to embed",
                                           "image": _NO_TEXT}),
     "batch": Method(_batch, "preferred batch size: batch=N", takes_arg=True),
-    "student": Method(_lazy("student", "student"), "a step-distilled copy's weights and "
-                      "steps (`turbogen train distill`): student=NAME|DIR, first in a recipe",
-                      takes_arg=True, unfit={"classic": "step distillation shortens a "
-                                             "multi-step sampler; " + _ONE_CALL,
-                                             "image": _ONE_PASS}),
+    "student": Method(_lazy("student", "student"), "a step-distilled or shrunk copy's "
+                      "network and steps (`turbogen train distill` / `train shrink`): "
+                      "student=NAME|DIR, first in a recipe", takes_arg=True,
+                      unfit={"classic": "step distillation shortens a multi-step sampler; " +
+                             _ONE_CALL, "image": _ONE_PASS}),
+    "prune": Method(_lazy("shrink", "prune"), "remove a share of each level's channels "
+                    "(L1 importance, no fine-tune; see `train shrink`): prune=0.5, at the "
+                    "front of a recipe", takes_arg=True,
+                    unfit={"classic": _UNET_ONLY, "image": _UNET_ONLY}),
+    "drop_mid": Method(_lazy("shrink", "drop_mid"), "remove the mid block (BK-SDM, no "
+                       "fine-tune), at the front of a recipe",
+                       unfit={"classic": _UNET_ONLY, "image": _UNET_ONLY}),
 }
 
 

@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "train_cmd",
     "train_verifier_cmd",
     "train_distill_cmd",
+    "train_shrink_cmd",
     "caption_cmd",
     "train_classic_cmd",
     "sample_cmd",

@@ -29,6 +29,8 @@ class UNetConfig:
     channels: tuple[int, ...] = (64, 96, 128)    # width per resolution level
     blocks: int = 1                     # residual blocks per level on the way down
     attention: bool = True              # self-attention at the lowest resolution
+    mid: bool = True                    # mid block (ResBlock, attention, ResBlock); BK-SDM
+    #                                     students (Kim et al. 2023) drop it
     heads: int = 4
     patch: int = 2                      # space-to-depth factor at the input (1 = none)
     emb_dim: int = 128                  # time / text embedding width
@@ -40,6 +42,8 @@ class UNetConfig:
                              f"groups={self.groups}")
         if self.patch < 1 or self.blocks < 1:
             raise ValueError("patch and blocks must be at least 1")
+        if self.attention and not self.mid:
+            raise ValueError("attention sits in the mid block: set attention=False with mid=False")
 
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -109,9 +113,9 @@ class UNet(nn.Module):
             c_prev = c
             if i < len(chans) - 1:
                 self.downsample.append(nn.Conv2d(c, c, 3, stride=2, padding=1))
-        self.mid1 = block(chans[-1], chans[-1])
+        self.mid1 = block(chans[-1], chans[-1]) if cfg.mid else None
         self.attn = SelfAttention(chans[-1], cfg.heads, cfg.groups) if cfg.attention else None
-        self.mid2 = block(chans[-1], chans[-1])
+        self.mid2 = block(chans[-1], chans[-1]) if cfg.mid else None
         self.up = nn.ModuleList()
         self.upsample = nn.ModuleList()
         for i in reversed(range(len(chans))):
@@ -162,10 +166,12 @@ class UNet(nn.Module):
             for blk in self.down[i]:
                 h = blk(h, emb)
             skips.append(h)
-        h = self.mid1(h, emb)
+        if self.mid1 is not None:
+            h = self.mid1(h, emb)
         if self.attn is not None:
             h = self.attn(h)
-        h = self.mid2(h, emb)
+        if self.mid2 is not None:
+            h = self.mid2(h, emb)
         for i, blk in enumerate(self.up[:-1]):
             h = blk(torch.cat([h, skips.pop()], dim=1), emb)
             h = F.interpolate(h, scale_factor=2.0, mode="nearest")
