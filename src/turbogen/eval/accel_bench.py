@@ -142,7 +142,7 @@ def machine() -> dict:
     except OSError:
         pass
     versions = {}
-    for pkg in ("turbogen", "torch", "onnxruntime", "onnx", "diffusers", "numpy"):
+    for pkg in ("turbogen", "torch", "onnxruntime", "onnx", "openvino", "diffusers", "numpy"):
         try:
             versions[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
