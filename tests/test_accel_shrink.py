@@ -199,3 +199,17 @@ def test_train_shrink_cli_writes_a_student_and_its_card(tmp_path, capsys):
     assert "train shrink" in (out / "card.md").read_text()
     model = apply_recipe(from_text2img(*load_text2img(teacher)), f"student={out}")
     assert model.config.unet.channels == (8, 16)
+
+
+def test_drop_mid_on_the_bundled_model_stays_close():
+    """The bench's PSNR bound (34.45 vs 34.58 dB) rests on this: the trained mid block is close
+    to an identity, so one network call without it moves 0.8-0.9% (rel. rms, real draws)."""
+    from turbogen.accel.calibration import calibration_batches
+    base = load_accelerated("text2img-shapes64")
+    dropped = apply_recipe(base, "drop_mid")
+    for batch in calibration_batches(base.net, base.config, n=1)[:3]:
+        b = {k: torch.as_tensor(v) for k, v in batch.items()}
+        cond = {k: v for k, v in b.items() if k not in ("x", "t")}
+        with torch.no_grad():
+            ref, out = base.net(b["x"], b["t"], cond), dropped.denoiser(b["x"], b["t"], cond)
+        assert float((out - ref).pow(2).mean().sqrt() / ref.pow(2).mean().sqrt()) < 0.02
