@@ -33,20 +33,22 @@ def _accel_section(model: AccelModel) -> dict:
 
 def save_accelerated(folder: str | Path, model: AccelModel, *, overwrite: bool = False,
                      card: str | None = None) -> list[Path]:
-    """Write the folder whole or not at all; returns the files written."""
-    if model.kind != "text2img":
-        from .generator import save_generator
-        from .restore_accel import save_image_model
-        write = save_generator if model.kind == "classic" else save_image_model
-        return write(folder, model, _accel_section(model), overwrite=overwrite, card=card)
-    data = {**model.config.to_dict(), "accel": _accel_section(model)}
+    """Write the folder whole or not at all; returns the files written. Every kind the same
+    way: config.json (its own config + "accel") and model.onnx or model.safetensors."""
+    section = _accel_section(model)
+    if model.kind == "classic":
+        from .generator import generator_config
+        data, net = {**generator_config(model), "accel": section}, model.net.module
+    else:
+        data, net = {**model.config.to_dict(), "accel": section}, model.net
     with atomic_directory(folder, overwrite=overwrite) as tmp:
         if model.backend in ("onnx", "openvino"):
             (tmp / "model.onnx").write_bytes(model.onnx_model)
         else:
             dtype = DTYPES[model.weights_dtype]
-            tensors = {k: v.detach().to(dtype).contiguous().cpu()
-                       for k, v in model.net.state_dict().items()}
+            # integer buffers (BatchNorm's batch counter) keep their type
+            tensors = {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach())
+                       .contiguous().cpu() for k, v in net.state_dict().items()}
             (tmp / "model.safetensors").write_bytes(save(tensors))
         (tmp / "config.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         if card is not None:

@@ -18,12 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import torch
-from safetensors.torch import save
 from torch import nn
 
 from ..configs import config_from_dict, config_to_dict
 from ..errors import InputError
-from ..io_atomic import atomic_directory
 from ..pipelines.classic_model import GENERATOR_KINDS, KINDS, ClassicModel, load_classic
 from .model import AccelModel
 
@@ -66,25 +64,11 @@ def is_classic_folder(folder: Path) -> bool:
     return isinstance(data, dict) and data.get("kind") in KINDS
 
 
-def save_generator(folder: str | Path, model: AccelModel, accel_section: dict, *,
-                   overwrite: bool = False, card: str | None = None) -> list[Path]:
-    """The classic folder whole or not at all: config.json (+ "accel") and the weights."""
+def generator_config(model: AccelModel) -> dict:
+    """What a classic folder's config.json holds (accel/folder.py adds "accel")."""
     classic = model.classic
-    data = {"kind": classic.kind, "model": config_to_dict(classic.config), "data": classic.data,
-            "classes": list(classic.classes), "accel": accel_section}
-    with atomic_directory(folder, overwrite=overwrite) as tmp:
-        if model.backend == "onnx":
-            (tmp / "model.onnx").write_bytes(model.onnx_model)
-        else:
-            dtype = torch.bfloat16 if model.weights_dtype == "bf16" else torch.float32
-            tensors = {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach())
-                       .contiguous().cpu() for k, v in model.net.module.state_dict().items()}
-            (tmp / "model.safetensors").write_bytes(save(tensors))
-        (tmp / "config.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        if card is not None:
-            (tmp / "card.md").write_text(card, encoding="utf-8")
-        names = [p.name for p in tmp.iterdir()]
-    return [Path(folder) / n for n in sorted(names)]
+    return {"kind": classic.kind, "model": config_to_dict(classic.config), "data": classic.data,
+            "classes": list(classic.classes)}
 
 
 def load_generator_accel(name_or_path: str | Path, methods: list[str] | None = None,

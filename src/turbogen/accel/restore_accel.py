@@ -5,19 +5,16 @@ apply unchanged; int8 (dynamic, Linear layers) says why not (SRNet is all convol
 ONNX goes through onnx_image.py, the exporter and int8 quantizer Real-ESRGAN uses, calibrated
 on low-resolution crops of the training photos (never the held-out ones PSNR is scored on).
 The first and last convolutions stay fp32, as for Real-ESRGAN's compact model.
-On disk: the restoration folder's config.json (kind "srnet" ...) plus an "accel" section, and
-model.safetensors or model.onnx, written by `turbogen bench` only for its size column.
+On disk (accel/folder.py): the restoration folder's config.json (kind "srnet" ...) plus an
+"accel" section, and model.safetensors or model.onnx, written by `turbogen bench` only, for its
+size column.
 """
 from __future__ import annotations
 
 import copy
-import json
-from pathlib import Path
 
 import torch
-from safetensors.torch import save
 
-from ..io_atomic import atomic_directory
 from .model import AccelModel
 from .onnx_image import OnnxImageModel, export_image_onnx, quantize_image_int8
 
@@ -47,21 +44,3 @@ def onnx_int8(model: AccelModel, arg: str | None = None, *,
     graph = quantize_image_int8(export_image_onnx(net), tiles, *KEEP_FP32)
     return model.then("onnx-int8", denoiser=OnnxImageModel(graph), backend="onnx",
                       onnx_model=graph)
-
-
-def save_image_model(folder: str | Path, model: AccelModel, accel_section: dict, *,
-                     overwrite: bool = False, card: str | None = None) -> list[Path]:
-    data = {**model.config.to_dict(), "accel": accel_section}
-    with atomic_directory(folder, overwrite=overwrite) as tmp:
-        if model.backend == "onnx":
-            (tmp / "model.onnx").write_bytes(model.onnx_model)
-        else:
-            dtype = torch.bfloat16 if model.weights_dtype == "bf16" else torch.float32
-            tensors = {k: v.detach().to(dtype).contiguous().cpu()
-                       for k, v in model.net.state_dict().items()}
-            (tmp / "model.safetensors").write_bytes(save(tensors))
-        (tmp / "config.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        if card is not None:
-            (tmp / "card.md").write_text(card, encoding="utf-8")
-        names = [p.name for p in tmp.iterdir()]
-    return [Path(folder) / n for n in sorted(names)]
