@@ -27,12 +27,11 @@ from ..data.adain_styles import TRAIN_FAMILIES, style_set
 from ..data.photos import HELDOUT, TRAIN, load_photos
 from ..data.restore_patches import PatchSource, dihedral, to_tensor
 from ..data.style_images import STYLE_IMAGES, style_image
-from ..errors import InputError
 from ..io_atomic import atomic_write_bytes, atomic_write_text
 from ..models.adain import AdaINConfig, AdaINNet, adain_loss
 from ..models.vgg import VGG16Features, load_vgg16
 from .callbacks import Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner, png_bytes
-from .checkpoint import latest_checkpoint
+from .checkpoint import earlier_run
 from .loop import Trainer, pick_device
 from .style_recipe import _half, heldout_crops
 
@@ -142,9 +141,7 @@ def train_adain(recipe: AdaINRecipe, out: str | Path, *, checkpoints: str | Path
     """Train (or resume), write the model folder `out`, return the run summary."""
     out = Path(out)
     checkpoints = Path(checkpoints) if checkpoints else out / "checkpoints"
-    if latest_checkpoint(checkpoints) is not None and not resume:
-        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
-                         "to continue it, or choose another --out / --checkpoints")
+    earlier_run(checkpoints, resume, "--out / --checkpoints")
     torch.manual_seed(recipe.seed)
     net = build(recipe, encoder)
     parts_log: list[dict] = []

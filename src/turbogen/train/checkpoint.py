@@ -71,6 +71,17 @@ def latest_checkpoint(folder: str | Path) -> Path | None:
     return path
 
 
+def earlier_run(checkpoints: str | Path, resume: bool, elsewhere: str = "--out") -> Path | None:
+    """The newest checkpoint of an earlier run in `checkpoints` (None: a fresh start);
+    InputError when there is one and the caller did not ask to resume it, rather than
+    training over it. `elsewhere`: the options that choose another folder."""
+    path = latest_checkpoint(checkpoints)
+    if path is not None and not resume:
+        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
+                         f"to continue it, or choose another {elsewhere}")
+    return path
+
+
 def load_checkpoint(path: str | Path) -> tuple[dict[str, dict[str, torch.Tensor]], dict]:
     """(tensors by file name, state.json) of one checkpoint folder."""
     path = Path(path)

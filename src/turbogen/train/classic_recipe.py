@@ -33,7 +33,7 @@ from ..pipelines.classic_model import ClassicModel, save_classic
 from ..pipelines.classic_sample import draw_clusters, grid, preview
 from .callbacks import (EMA, Callback, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
                         eval_model, plot_curves)
-from .checkpoint import latest_checkpoint
+from .checkpoint import earlier_run, latest_checkpoint
 from .clusters import pixel_clusters
 from .diffaugment import diff_augment
 from .loop import Trainer, autocast_for, pick_device
@@ -351,12 +351,9 @@ def sample_grid_png(model: ClassicModel) -> bytes:
 
 
 def check_resume(checkpoints: Path, recipe: ClassicRecipe, data: ImageSet, resume: bool) -> None:
-    path = latest_checkpoint(checkpoints)
+    path = earlier_run(checkpoints, resume)
     if path is None:
         return
-    if not resume:
-        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
-                         "to continue it, or choose another --out")
     meta = _state_json(path)
     old = meta.get("recipe", {})
     for key in ("kind", "conditional", "width", "z_dim", "spectral_norm", "aux_classifier",

@@ -18,14 +18,13 @@ import torch
 
 from ...accel.distill import (DistillConfig, TeacherBatches, distill_loss, frozen_teacher,
                               student_config)
-from ...errors import InputError
 from ...eval.image_metrics import batch_metrics
 from ...io_atomic import atomic_write_text
 from ...models.unet import count_parameters
 from ...pipelines.text2img_model import load_text2img, save_text2img
 from ...text import text_encoder
 from ..callbacks import EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner, eval_model
-from ..checkpoint import latest_checkpoint
+from ..checkpoint import earlier_run
 from ..loop import Trainer, pick_device
 from ..shapes_stream import ShapesStream
 from .card import METRIC_HELP
@@ -37,9 +36,7 @@ def run_distill(teacher_name: str, dc: DistillConfig, out: str | Path, *, seed: 
     """Train the student, then write it (config.json, model.safetensors, card.md, samples)."""
     out = Path(out)
     checkpoints = out / "checkpoints"
-    if latest_checkpoint(checkpoints) is not None and not resume:
-        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
-                         "to continue it, or choose another --out")
+    earlier_run(checkpoints, resume)
     wall0 = time.perf_counter()
     device = pick_device()
     net, config = load_text2img(teacher_name, device)

@@ -23,14 +23,13 @@ from ...accel.kd import KDBatches, ShrinkConfig, kd_loss_fn
 from ...accel.prune import pruned_channels, shrink_unet
 from ...accel.student import STUDENT_FILE
 from ...configs import config_to_dict
-from ...errors import InputError
 from ...eval.image_metrics import batch_metrics
 from ...io_atomic import atomic_write_text
 from ...models.unet import count_parameters
 from ...pipelines.text2img_model import load_text2img, save_text2img
 from ...text import text_encoder
 from ..callbacks import EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner, eval_model
-from ..checkpoint import latest_checkpoint
+from ..checkpoint import earlier_run
 from ..loop import Trainer, pick_device
 from ..shapes_stream import ShapesStream
 from .card import METRIC_HELP
@@ -50,9 +49,7 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
     """Prune, fine-tune, then write the student (config.json, model.safetensors, card.md...)."""
     out = Path(out)
     checkpoints = out / "checkpoints"
-    if latest_checkpoint(checkpoints) is not None and not resume:
-        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
-                         "to continue it, or choose another --out")
+    earlier_run(checkpoints, resume)
     wall0 = time.perf_counter()
     device = pick_device()
     net, config = load_text2img(teacher_name, device)

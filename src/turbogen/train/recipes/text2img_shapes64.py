@@ -27,7 +27,7 @@ from ...samplers.schedules import ObjectiveConfig, add_noise
 from ...text import text_encoder
 from ..callbacks import (EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner,
                          eval_model)
-from ..checkpoint import latest_checkpoint
+from ..checkpoint import earlier_run
 from ..loop import Trainer, pick_device
 from ..shapes_stream import ShapesStream
 from .card import write_card
@@ -145,9 +145,7 @@ def run_recipe(recipe: Text2ImgRecipe, out: str | Path, *, seed: int = 0,
         recipe = replace(recipe, train_steps=steps)
     if minutes is not None:
         recipe = replace(recipe, minutes=minutes)
-    if latest_checkpoint(checkpoints) is not None and not resume:
-        raise InputError(f"{checkpoints} holds a checkpoint of an earlier run; pass --resume "
-                         "to continue it, or choose another --out / --checkpoints")
+    earlier_run(checkpoints, resume, "--out / --checkpoints")
     wall0 = time.perf_counter()
     torch.manual_seed(seed)
     encode = text_encoder(recipe.model.text_encoder)
