@@ -32,11 +32,9 @@ MAX_STUDENT_STEPS = 8
 
 
 @dataclass(frozen=True)
-class DistillConfig:
-    steps: int = 1                      # the student's Euler steps
-    teacher_sampler: str = "flow_euler"
-    per_step: int = 8                   # teacher steps per student step (8: the teacher's own
-    #                                     default at 1 student step, its best PSNR in the card)
+class FineTuneConfig:
+    """How a student is fine-tuned from its teacher (step distillation here, a shrunk student
+    in kd.py): the teacher's own fresh-scene stream, AdamW, EMA, checkpoints, a held-out card."""
     batch_size: int = 32
     lr: float = 1e-4                    # a fine-tune of the teacher's weights, not a new model
     train_steps: int = 3000
@@ -51,6 +49,14 @@ class DistillConfig:
     checkpoint_every_s: float = 300.0
     sample_every: int = 200
     eval_n: int = 256
+
+
+@dataclass(frozen=True)
+class DistillConfig(FineTuneConfig):
+    steps: int = 1                      # the student's Euler steps
+    teacher_sampler: str = "flow_euler"
+    per_step: int = 8                   # teacher steps per student step (8: the teacher's own
+    #                                     default at 1 student step, its best PSNR in the card)
 
     def check(self, config: Text2ImgConfig) -> None:
         if config.objective.kind != "flow":

@@ -17,10 +17,11 @@ import torch
 import torch.nn.functional as F
 
 from ..samplers.schedules import ObjectiveConfig, add_noise
+from .distill import FineTuneConfig
 
 
 @dataclass(frozen=True)
-class ShrinkConfig:
+class ShrinkConfig(FineTuneConfig):
     prune: float = 0.5                  # share of each level's channels removed
     channels: tuple[int, ...] | None = None     # explicit widths instead of `prune`
     blocks: int | None = None           # down blocks per level (None: the teacher's)
@@ -28,20 +29,9 @@ class ShrinkConfig:
     output_weight: float = 1.0          # output KD: student velocity vs teacher velocity
     feature_weight: float = 0.1         # BK-SDM feature KD at every up block's output
     task_weight: float = 0.0            # plain flow-matching loss on the true velocity
-    batch_size: int = 32
     lr: float = 3e-4                    # a fine-tune, but of a damaged copy: higher than distill
     train_steps: int = 20000
     minutes: float = 30.0
-    ema_decay: float = 0.995
-    pool_size: int = 4096               # fresh-scene stream, as in the teacher's recipe
-    refresh: int = 8
-    p_drop_layout: float = 0.1          # keep the text-only mode alive, as the teacher had it
-    p_drop_text: float = 0.1
-    bf16: bool = True
-    channels_last: bool = True
-    checkpoint_every_s: float = 300.0
-    sample_every: int = 200
-    eval_n: int = 256
 
 
 @contextlib.contextmanager

@@ -39,6 +39,34 @@ def out_dir(out: Path | None, default: str) -> Path:
     return out
 
 
+def student_run_options(*, out_default: str, minutes: float, train_steps: int, lr: float):
+    """The options `train distill` and `train shrink` share (train/recipes/student_run.py):
+    where the student goes, how long it trains, how it is scored, resume, seed, --json."""
+    options = [
+        click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
+                     help=f"Where the student goes. Default: runs/{out_default}."),
+        click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=minutes,
+                     show_default=True, help="Wall-clock cap on the training loop."),
+        click.option("--train-steps", type=click.IntRange(min=1), default=train_steps,
+                     show_default=True,
+                     help="Cap on optimizer steps (whichever cap comes first ends the run)."),
+        click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True),
+        click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=lr,
+                     show_default=True),
+        click.option("--eval-n", type=click.IntRange(min=1), default=256, show_default=True,
+                     help="Held-out plans scored for the card."),
+        click.option("--resume", is_flag=True, help="Continue from OUT/checkpoints."),
+        click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True),
+        click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON."),
+    ]
+
+    def apply(command):
+        for option in reversed(options):     # decorators apply bottom-up: keep --help's order
+            command = option(command)
+        return command
+    return apply
+
+
 @train.command("text2img")
 @click.option("--recipe", type=click.Choice(TEXT2IMG_RECIPES), default="shapes64",
               show_default=True, help="shapes64: the bundled model (~75 min on 2 CPU cores); "

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
-from .train_cmd import out_dir, train
+from .train_cmd import out_dir, student_run_options, train
 
 
 @train.command("distill")
@@ -19,20 +18,7 @@ from .train_cmd import out_dir, train
               help="How the teacher draws the targets (any flow sampler).")
 @click.option("--per-step", type=click.IntRange(min=1), default=8, show_default=True,
               help="Teacher steps per student step.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
-              help="Where the student goes. Default: runs/distill-STEPS.")
-@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=25.0,
-              show_default=True, help="Wall-clock cap on the training loop.")
-@click.option("--train-steps", type=click.IntRange(min=1), default=3000, show_default=True,
-              help="Cap on optimizer steps (whichever cap comes first ends the run).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=1e-4,
-              show_default=True)
-@click.option("--eval-n", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Held-out plans scored for the card.")
-@click.option("--resume", is_flag=True, help="Continue from OUT/checkpoints.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@student_run_options(out_default="distill-STEPS", minutes=25.0, train_steps=3000, lr=1e-4)
 def distill(teacher, steps, teacher_sampler, per_step, out, minutes, train_steps, batch_size,
             lr, eval_n, resume, seed, as_json):
     """Step distillation: a copy of TEACHER that draws in 1-4 steps.

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import click
 
 from ..errors import InputError
-from .train_cmd import out_dir, train
+from .train_cmd import out_dir, student_run_options, train
 
 
 def parse_channels(text: str | None) -> tuple[int, ...] | None:
@@ -37,20 +36,7 @@ def parse_channels(text: str | None) -> tuple[int, ...] | None:
               help="Feature KD weight at the up blocks' outputs (0: output KD only).")
 @click.option("--task-weight", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Weight of the plain flow-matching loss on the true velocity.")
-@click.option("--out", type=click.Path(path_type=Path), default=None, metavar="DIR",
-              help="Where the student goes. Default: runs/shrink.")
-@click.option("--minutes", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, help="Wall-clock cap on the training loop.")
-@click.option("--train-steps", type=click.IntRange(min=1), default=20000, show_default=True,
-              help="Cap on optimizer steps (whichever cap comes first ends the run).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=32, show_default=True)
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=3e-4,
-              show_default=True)
-@click.option("--eval-n", type=click.IntRange(min=1), default=256, show_default=True,
-              help="Held-out plans scored for the card.")
-@click.option("--resume", is_flag=True, help="Continue from OUT/checkpoints.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
+@student_run_options(out_default="shrink", minutes=30.0, train_steps=20000, lr=3e-4)
 def shrink(teacher, amount, channels, blocks, drop_mid, feature_weight, task_weight, out,
            minutes, train_steps, batch_size, lr, eval_n, resume, seed, as_json):
     """A smaller, faster copy of TEACHER: channels pruned, then distilled from it.
@@ -59,7 +45,7 @@ def shrink(teacher, amount, channels, blocks, drop_mid, feature_weight, task_wei
     Whole channels are removed by L1 importance (so the student is a narrower dense UNet),
     optionally with fewer blocks or no mid block (BK-SDM), and the student is fine-tuned to
     match the teacher's velocity (and block features) on the same inputs. The card compares
-    teacher, pruned-only and student on held-out plans. Use it with `turbogen bench --recipe
+    teacher, pruned-only and student on held-out plans. Use it with `turbogen bench -m
     student=OUT` or `turbogen generate --model OUT`.
 
     \b

@@ -10,10 +10,8 @@ pruned-without-fine-tune and student on the same held-out plans and seeds.
 from __future__ import annotations
 
 import json
-import math
-import platform
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -28,12 +26,11 @@ from ...io_atomic import atomic_write_text
 from ...models.unet import count_parameters
 from ...pipelines.text2img_model import load_text2img, save_text2img
 from ...text import text_encoder
-from ..callbacks import EMA, Checkpointing, LossPlot, Progress, SampleGrid, ThreadTuner, eval_model
+from ..callbacks import eval_model
 from ..checkpoint import earlier_run
-from ..loop import Trainer, pick_device
-from ..shapes_stream import ShapesStream
-from .card import METRIC_HELP
-from .text2img_shapes64 import GRID_N, eval_set, generate, get_recipe, grid
+from ..loop import pick_device
+from .student_run import held_out, metrics_table, run_summary, scene_stream, student_trainer
+from .text2img_shapes64 import generate
 
 
 def write_student_file(folder: Path, teacher_name: str, teacher_config) -> None:
@@ -48,8 +45,7 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
                resume: bool = False, log=print) -> dict:
     """Prune, fine-tune, then write the student (config.json, model.safetensors, card.md...)."""
     out = Path(out)
-    checkpoints = out / "checkpoints"
-    earlier_run(checkpoints, resume)
+    earlier_run(out / "checkpoints", resume)
     wall0 = time.perf_counter()
     device = pick_device()
     net, config = load_text2img(teacher_name, device)
@@ -57,28 +53,13 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
     teacher, student, pruned, kept = shrunk_pair(net, sc)
     s_config = replace(config, unet=student.config)
     encode = text_encoder(config.text_encoder)
-    plans, emb, refs = eval_set(replace(get_recipe("shapes64"), eval_n=sc.eval_n), encode)
-    stream = ShapesStream(seed + 1, sc.pool_size, sc.refresh, sc.batch_size, encode,
-                          p_drop_layout=sc.p_drop_layout, p_drop_text=sc.p_drop_text,
-                          device=device, channels_last=sc.channels_last)
-    n = min(GRID_N, len(plans))
-    sample_fn = lambda m: grid(refs[:n], generate(m, s_config, plans[:n], emb[:n]))  # noqa: E731
-    ckpt = Checkpointing(checkpoints, every_s=sc.checkpoint_every_s,
-                         meta={"recipe": "shrink", "seed": seed})
-    callbacks = [ThreadTuner(), Progress("shrink"), EMA(sc.ema_decay),
-                 SampleGrid(out, sample_fn, sc.sample_every),
-                 LossPlot(out, sc.sample_every, "shrink: KD fine-tune"), ckpt]
-    optimizer = torch.optim.AdamW(student.parameters(), lr=sc.lr, betas=(0.9, 0.99),
-                                  weight_decay=0.0)
-    trainer = Trainer(student, optimizer, KDBatches(stream, teacher, config.objective, kept,
-                                                    sc.bf16),
-                      kd_loss_fn(sc), max_steps=sc.train_steps, max_seconds=sc.minutes * 60,
-                      callbacks=callbacks, device=device,
-                      amp_dtype=torch.bfloat16 if sc.bf16 else None,
-                      lr_schedule=lambda s, p: 0.5 * (1 + math.cos(math.pi * p)))
-    if resume and ckpt.restore(trainer):
-        log(f"resuming from step {trainer.state.step} ({checkpoints})")
-    stream.rebuild(trainer.state.step)
+    plans, emb, sample_fn = held_out(sc, encode, s_config)
+    stream = scene_stream(sc, seed, encode, device)
+    trainer = student_trainer(student, KDBatches(stream, teacher, config.objective, kept,
+                                                 sc.bf16),
+                              kd_loss_fn(sc), sc, out, recipe="shrink", label="shrink",
+                              title="shrink: KD fine-tune", sample_fn=sample_fn, stream=stream,
+                              device=device, seed=seed, resume=resume, log=log)
     s_unet = student.config
     log(f"shrinking {teacher_name} {list(config.unet.channels)} -> {list(s_unet.channels)} "
         f"(blocks {s_unet.blocks}, mid {s_unet.mid}): "
@@ -92,9 +73,11 @@ def run_shrink(teacher_name: str, sc: ShrinkConfig, out: str | Path, *, seed: in
                             ("student (pruned + KD fine-tune)", final))}
     save_text2img(out, final, s_config)
     write_student_file(out, teacher_name, config)
-    parameters = {"teacher": count_parameters(teacher), "student": count_parameters(final)}
-    summary = _summary(trainer, teacher_name, seed, sc, config, s_config, parameters, rows,
-                       wall0)
+    summary = run_summary(
+        trainer, teacher_name, seed, sc, wall0,
+        parameters={"teacher": count_parameters(teacher), "student": count_parameters(final)},
+        teacher_unet=config_to_dict(config.unet), unet=config_to_dict(s_config.unet),
+        metrics=rows, sampling=f"{config.sampler} x {config.steps}")
     write_shrink_card(out, summary)
     return summary
 
@@ -112,23 +95,6 @@ def shrunk_pair(net, sc: ShrinkConfig):
         teacher = teacher.to(memory_format=torch.channels_last)
         student = student.to(memory_format=torch.channels_last)
     return teacher, student, pruned, kept
-
-
-def _summary(trainer, teacher_name: str, seed: int, sc: ShrinkConfig, config, s_config,
-             parameters: dict, rows: dict, wall0: float) -> dict:
-    state = trainer.state
-    threads = state.extra.get("threads", torch.get_num_threads())
-    return {"teacher": str(teacher_name), "seed": seed, "steps": state.step,
-            "images_seen": state.images, "train_minutes": state.seconds / 60,
-            "wall_minutes": (time.perf_counter() - wall0) / 60,
-            "stop_reason": trainer.stop_reason,
-            "final_loss": state.losses[-1][1] if state.losses else math.nan,
-            "parameters": parameters, "teacher_unet": config_to_dict(config.unet),
-            "unet": config_to_dict(s_config.unet), "metrics": rows,
-            "sampling": f"{config.sampler} x {config.steps}", "device": str(trainer.device),
-            "torch": torch.__version__,
-            "machine": f"{platform.processor() or platform.machine()}, {threads} threads",
-            "config": asdict(sc)}
 
 
 def _command(summary: dict) -> str:
@@ -170,14 +136,9 @@ def write_shrink_card(folder: Path, summary: dict) -> None:
         f"## How well it draws ({sc['eval_n']} held-out plans, {summary['sampling']}, same "
         "seeds in every row)",
         "",
-        "| model | " + " | ".join(METRIC_HELP) + " |",
-        "|---|" + "---|" * len(METRIC_HELP),
-    ]
-    for name, metrics in summary["metrics"].items():
-        lines.append(f"| {name} | " + " | ".join(f"{metrics[k]:.4f}" for k in METRIC_HELP)
-                     + " |")
-    lines += ["", *(f"- {k}: {v}" for k, v in METRIC_HELP.items()), "",
-              "Speed: `turbogen bench --recipe student=DIR` (README, Acceleration).",
-              "`samples.png`: (exact render | student) pairs; `loss_curve.png`: the loss.", ""]
+        *metrics_table(summary["metrics"], "model"),
+        "",
+        "Speed: `turbogen bench -m student=DIR` (README, Acceleration).",
+        "`samples.png`: (exact render | student) pairs; `loss_curve.png`: the loss.", ""]
     atomic_write_text(folder / "card.md", "\n".join(lines))
     atomic_write_text(folder / "train_summary.json", json.dumps(summary, indent=2) + "\n")
