@@ -190,64 +190,58 @@ def _write_plot(path: Path, report: dict, what: str | None = None) -> None:
     report["plot"] = str(path)
 
 
-def _print_table(report: dict) -> None:
+def _print_rows(report: dict, title: str, columns: tuple[str, ...], cells, better: str):
+    """A rich table of the report's rows, Pareto rows starred; `cells(row)` gives every column
+    after the recipe's name; text columns are left-aligned."""
     from rich.console import Console
     from rich.table import Table
-    table = Table(title=f"bench {report['model']} ({report['n_prompts']} {report['suite']} "
-                        f"prompts; {report['machine']['cpu']})")
-    for col in ("recipe", "steps", "ms/img b1", "img/s", "x", "MB", "mem MB", "faithful", "Δ pts",
-                "PSNR"):
-        table.add_column(col, justify="left" if col == "recipe" else "right")
+    table = Table(title=title)
+    for col in ("recipe", *columns):
+        table.add_column(col, justify="left" if col in ("recipe", "backend") else "right")
     front = set(report["pareto"])
     for r in report["rows"]:
-        table.add_row(("* " if r["name"] in front else "  ") + r["name"], str(r["steps"]),
-                      f"{r['latency_ms']:.1f}", f"{r['images_per_s']:.1f} @{r['best_batch']}",
-                      f"{r['speedup']:.2f}", f"{r['size_mb']:.1f}", f"{r['peak_memory_mb']:.0f}",
-                      f"{100 * r['faithfulness']:.1f}%", f"{r['faithfulness_delta_points']:+.1f}",
-                      f"{r['psnr']:.1f}")
+        table.add_row(("* " if r["name"] in front else "  ") + r["name"], *cells(r))
     console = Console()
     console.print(table)
-    console.print("* on the Pareto front (no row is both faster and more faithful)")
+    console.print(f"* on the Pareto front (no row is both faster and {better})")
+    return console
+
+
+def _print_table(report: dict) -> None:
+    console = _print_rows(
+        report, f"bench {report['model']} ({report['n_prompts']} {report['suite']} prompts; "
+                f"{report['machine']['cpu']})",
+        ("steps", "ms/img b1", "img/s", "x", "MB", "mem MB", "faithful", "Δ pts", "PSNR"),
+        lambda r: (str(r["steps"]), f"{r['latency_ms']:.1f}",
+                   f"{r['images_per_s']:.1f} @{r['best_batch']}", f"{r['speedup']:.2f}",
+                   f"{r['size_mb']:.1f}", f"{r['peak_memory_mb']:.0f}",
+                   f"{100 * r['faithfulness']:.1f}%", f"{r['faithfulness_delta_points']:+.1f}",
+                   f"{r['psnr']:.1f}"), "more faithful")
     for name, preset in report.get("presets", {}).items():
         console.print(f"preset {name}: {preset['recipe'] or 'original'}")
 
 
 def _print_classic_table(report: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    table = Table(title=f"bench {report['model']} ({report['kind']}; FID/KID of "
-                        f"{report['rows'][0]['n_samples']} draws on {report['data']} features; "
-                        f"{report['machine']['cpu']})")
-    for col in ("recipe", "backend", "ms/img b1", "img/s", "x", "MB", "mem MB", "FID", "Δ FID",
-                "KID", "PSNR vs orig"):
-        table.add_column(col, justify="left" if col in ("recipe", "backend") else "right")
-    front = set(report["pareto"])
-    for r in report["rows"]:
-        table.add_row(("* " if r["name"] in front else "  ") + r["name"], r["backend"],
-                      f"{r['latency_ms']:.2f}", f"{r['images_per_s']:.0f} @{r['best_batch']}",
-                      f"{r['speedup']:.2f}", f"{r['size_mb']:.2f}", f"{r['peak_memory_mb']:.1f}",
-                      f"{r['fid']:.2f}", f"{r['fid_delta']:+.2f}", f"{r['kid']:.2f}",
-                      f"{r['psnr_vs_original']:.1f}")
-    console = Console()
-    console.print(table)
-    console.print("* on the Pareto front (no row is both faster and lower in FID)")
+    _print_rows(
+        report, f"bench {report['model']} ({report['kind']}; FID/KID of "
+                f"{report['rows'][0]['n_samples']} draws on {report['data']} features; "
+                f"{report['machine']['cpu']})",
+        ("backend", "ms/img b1", "img/s", "x", "MB", "mem MB", "FID", "Δ FID", "KID",
+         "PSNR vs orig"),
+        lambda r: (r["backend"], f"{r['latency_ms']:.2f}",
+                   f"{r['images_per_s']:.0f} @{r['best_batch']}", f"{r['speedup']:.2f}",
+                   f"{r['size_mb']:.2f}", f"{r['peak_memory_mb']:.1f}", f"{r['fid']:.2f}",
+                   f"{r['fid_delta']:+.2f}", f"{r['kid']:.2f}", f"{r['psnr_vs_original']:.1f}"),
+        "lower in FID")
 
 
 def _print_sr_table(report: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    table = Table(title=f"bench {report['model']} (x{report['scale']}; {report['tile']} px "
-                        f"tiles; Y-PSNR on {len(report['images'])} held-out photos; "
-                        f"{report['machine']['cpu']})")
-    for col in ("recipe", "backend", "ms/tile b1", "tiles/s", "x", "MB", "mem MB", "PSNR",
-                "Δ dB", "SSIM"):
-        table.add_column(col, justify="left" if col in ("recipe", "backend") else "right")
-    front = set(report["pareto"])
-    for r in report["rows"]:
-        table.add_row(("* " if r["name"] in front else "  ") + r["name"], r["backend"],
-                      f"{r['latency_ms']:.2f}", f"{r['images_per_s']:.0f} @{r['best_batch']}",
-                      f"{r['speedup']:.2f}", f"{r['size_mb']:.3f}", f"{r['peak_memory_mb']:.1f}",
-                      f"{r['psnr']:.3f}", f"{r['psnr_delta_db']:+.3f}", f"{r['ssim']:.4f}")
-    console = Console()
-    console.print(table)
-    console.print("* on the Pareto front (no row is both faster and higher in PSNR)")
+    _print_rows(
+        report, f"bench {report['model']} (x{report['scale']}; {report['tile']} px tiles; "
+                f"Y-PSNR on {len(report['images'])} held-out photos; {report['machine']['cpu']})",
+        ("backend", "ms/tile b1", "tiles/s", "x", "MB", "mem MB", "PSNR", "Δ dB", "SSIM"),
+        lambda r: (r["backend"], f"{r['latency_ms']:.2f}",
+                   f"{r['images_per_s']:.0f} @{r['best_batch']}", f"{r['speedup']:.2f}",
+                   f"{r['size_mb']:.3f}", f"{r['peak_memory_mb']:.1f}", f"{r['psnr']:.3f}",
+                   f"{r['psnr_delta_db']:+.3f}", f"{r['ssim']:.4f}"),
+        "higher in PSNR")
