@@ -154,22 +154,35 @@ def machine() -> dict:
             "python": platform.python_version(), "versions": versions}
 
 
-def build_rows(model: str, recipes: list[str], *, planner=None,
-               progress: Callable[[str], None] | None = None) -> dict[str, Text2Img]:
-    """A pipeline per recipe ("" = the original), all from one loaded model and planner."""
-    from ..accel.folder import load_accelerated
+def accel_rows(base, recipes: list[str], progress: Callable[[str], None]) -> dict:
+    """An AccelModel per recipe ("" = `base` itself), every recipe's names checked before
+    minutes of work; shared by the text2img, generator and SR benches."""
     from ..accel.registry import apply_recipe, parse_recipe
-    for recipe in recipes:              # every name checked before minutes of work
+    for recipe in recipes:
         if recipe:
             parse_recipe(recipe)
-    base = load_accelerated(model)
     rows = {}
     for recipe in recipes:
-        if progress is not None:
-            progress(recipe or "original")
-        accel = apply_recipe(base, recipe) if recipe else base
-        rows[recipe or "original"] = (accel, Text2Img.from_accel(accel, planner=planner))
+        progress(recipe or "original")
+        rows[recipe or "original"] = apply_recipe(base, recipe) if recipe else base
     return rows
+
+
+def add_ratios(rows: list[dict]) -> None:
+    """Each row's speed-ups (images/s, batch-1 latency) over the first row, the original."""
+    first = rows[0]
+    for row in rows:
+        row["speedup"] = round(row["images_per_s"] / first["images_per_s"], 2)
+        row["latency_speedup"] = round(first["latency_ms"] / row["latency_ms"], 2)
+
+
+def build_rows(model: str, recipes: list[str], *, planner=None,
+               progress: Callable[[str], None] | None = None) -> dict[str, tuple]:
+    """(AccelModel, pipeline) per recipe ("" = the original), from one loaded model, planner."""
+    from ..accel.folder import load_accelerated
+    rows = accel_rows(load_accelerated(model), recipes, progress or (lambda _: None))
+    return {name: (accel, Text2Img.from_accel(accel, planner=planner))
+            for name, accel in rows.items()}
 
 
 def run_bench(model: str, recipes: list[str], records: list[dict], *, batches=(16, 64),
@@ -199,10 +212,9 @@ def run_bench(model: str, recipes: list[str], records: list[dict], *, batches=(1
                     **speed[name], "size_mb": round(folder_size(accel) / 1e6, 2),
                     "faithfulness": report["modes"]["layout"]["accuracy"],
                     **draw_quality(pipe, prompts, plans, seed)})
+    add_ratios(out)
     base = out[0]
     for row in out:
-        row["speedup"] = round(row["images_per_s"] / base["images_per_s"], 2)
-        row["latency_speedup"] = round(base["latency_ms"] / row["latency_ms"], 2)
         row["faithfulness_delta_points"] = round(100 * (row["faithfulness"]
                                                         - base["faithfulness"]), 2)
         row["psnr_delta_db"] = round(row["psnr"] - base["psnr"], 2)

@@ -14,21 +14,9 @@ from typing import Callable
 
 import torch
 
-from .accel_bench import folder_size, machine, time_draws
+from .accel_bench import accel_rows, add_ratios, folder_size, machine, time_draws
 
 PSNR_N = 500                # draws compared pixel by pixel with the original's
-
-
-def build_rows(model: str, recipes: list[str], progress: Callable[[str], None]) -> dict:
-    """An AccelModel per recipe ("" = the original), all from one loaded generator."""
-    from ..accel.folder import load_accelerated
-    from ..accel.registry import apply_recipe
-    base = load_accelerated(model)
-    rows = {}
-    for recipe in recipes:
-        progress(f"building {recipe or 'original'}")
-        rows[recipe or "original"] = apply_recipe(base, recipe) if recipe else base
-    return rows
 
 
 def _drawer(classic) -> Callable[[int, int, int], torch.Tensor]:
@@ -69,12 +57,14 @@ def quality_rows(classics: dict, data, classifier, seed: int, progress) -> dict[
 def run_classic_bench(model: str, recipes: list[str], *, batches=(64, 512), reps: int = 3,
                       seed: int = 0, progress: Callable[[str], None] | None = None) -> dict:
     """Every row's speed, memory, size, FID and KID, plus ratios to the original."""
+    from ..accel.folder import load_accelerated
     from ..accel.generator import as_classic
     from ..data.classic import load_image_set
     from ..pipelines.classic_model import load_classic
     from .pareto import pareto_front
     say = progress or (lambda _: None)
-    rows = build_rows(model, [""] + [r for r in recipes if r], say)
+    rows = accel_rows(load_accelerated(model), [""] + [r for r in recipes if r],
+                      lambda name: say(f"building {name}"))
     classics = {name: as_classic(accel) for name, accel in rows.items()}
     base = classics["original"]
     speed = time_draws({name: _drawer(c) for name, c in classics.items()}, batches=batches,
@@ -85,11 +75,9 @@ def run_classic_bench(model: str, recipes: list[str], *, batches=(64, 512), reps
     out = [{"name": name, "methods": list(accel.methods), "backend": accel.backend,
             **speed[name], "size_mb": round(folder_size(accel) / 1e6, 2), **quality[name]}
            for name, accel in rows.items()]
-    first = out[0]
+    add_ratios(out)
     for row in out:
-        row["speedup"] = round(row["images_per_s"] / first["images_per_s"], 2)
-        row["latency_speedup"] = round(first["latency_ms"] / row["latency_ms"], 2)
-        row["fid_delta"] = round(row["fid"] - first["fid"], 3)
+        row["fid_delta"] = round(row["fid"] - out[0]["fid"], 3)
     return {"model": model, "kind": base.kind, "data": data.name, "seed": seed,
             "batches": list(batches), "reps": reps, "machine": machine(), "rows": out,
             "quality": "fid", "pareto": pareto_front(out, "fid")}

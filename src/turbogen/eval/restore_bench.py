@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .accel_bench import folder_size, machine, time_draws
+from .accel_bench import accel_rows, add_ratios, folder_size, machine, time_draws
 
 TILE = 64
 
@@ -19,7 +19,6 @@ TILE = 64
 def run_sr_bench(model: str, recipes: list[str], *, batches=(8, 32), reps: int = 3,
                  progress: Callable[[str], None] | None = None) -> dict:
     """Every row's speed, memory, size and held-out Y-PSNR, plus ratios to the original."""
-    from ..accel.registry import apply_recipe
     from ..accel.restore_accel import from_restore
     from ..data.photos import load_photos
     from ..pipelines.realesrgan import calibration_tiles
@@ -28,10 +27,8 @@ def run_sr_bench(model: str, recipes: list[str], *, batches=(8, 32), reps: int =
     from .restore_eval import eval_sr
     say = progress or (lambda _: None)
     base = from_restore(model)
-    rows = {}
-    for recipe in [""] + [r for r in recipes if r]:
-        say(f"building {recipe or 'original'}")
-        rows[recipe or "original"] = apply_recipe(base, recipe) if recipe else base
+    rows = accel_rows(base, [""] + [r for r in recipes if r],
+                      lambda name: say(f"building {name}"))
     scale = base.config.scale
     # the training photos' tiles (seed 1: not the calibration crops), never the held-out ones
     tiles = torch.from_numpy(np.concatenate(
@@ -53,11 +50,9 @@ def run_sr_bench(model: str, recipes: list[str], *, batches=(8, 32), reps: int =
         out.append({"name": name, "methods": list(accel.methods), "backend": accel.backend,
                     **speed[name], "size_mb": round(folder_size(accel) / 1e6, 3),
                     "psnr": round(scored["psnr"], 3), "ssim": round(scored["ssim"], 4)})
-    first = out[0]
+    add_ratios(out)
     for row in out:
-        row["speedup"] = round(row["images_per_s"] / first["images_per_s"], 2)
-        row["latency_speedup"] = round(first["latency_ms"] / row["latency_ms"], 2)
-        row["psnr_delta_db"] = round(row["psnr"] - first["psnr"], 3)
+        row["psnr_delta_db"] = round(row["psnr"] - out[0]["psnr"], 3)
     return {"model": model, "kind": "image", "scale": scale, "tile": TILE,
             "images": list(photos), "batches": list(batches), "reps": reps,
             "machine": machine(), "rows": out, "quality": "psnr",
