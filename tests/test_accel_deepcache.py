@@ -73,3 +73,18 @@ def test_deepcache_after_bf16_keeps_its_precision():
 def test_bad_deepcache_recipes_say_what_to_do(recipe, message):
     with pytest.raises(AccelError, match=message):
         apply_recipe(tiny(), recipe)
+
+
+def test_every_sampling_run_starts_with_a_full_call():
+    """One-step runs with the same batch shape: t never goes back up, so only the pipelines'
+    start_run (draw, masked redraw) keeps the second run off the first one's features."""
+    from turbogen.pipelines.text2img import start_run
+    base = tiny()
+    m = apply_recipe(base, "deepcache=2")
+    x, t, cond = inputs()
+    with torch.no_grad():
+        start_run(m.denoiser)
+        m.denoiser(x, t, cond)
+        start_run(m.denoiser)
+        assert torch.allclose(m.denoiser(x + 1, t, cond), base.net(x + 1, t, cond), atol=1e-5)
+        start_run(base.net)                  # a denoiser without state: nothing to do

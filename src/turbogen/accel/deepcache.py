@@ -7,9 +7,10 @@ run only the first level (stem, its down blocks, its up block, the output layer)
 `deep`. Training-free; the cost is a staler deep path, measured in `turbogen bench` (PSNR vs
 exact renders, faithfulness).
 
-The cache belongs to one sampling run: `start_run()` (called by pipelines.text2img.draw)
-empties it, and so does a call whose batch shape differs or whose t is later than the last
-one's (samplers go from t = 1 to 0), so a run can never see another run's features.
+The cache belongs to one sampling run: `start_run()` (pipelines.text2img.start_run, before
+every draw and masked redraw) empties it, and so does a call whose batch shape differs or whose
+t is later than the last one's (samplers go from t = 1 to 0), so a run can never see another
+run's features.
 """
 from __future__ import annotations
 

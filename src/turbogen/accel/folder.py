@@ -98,13 +98,13 @@ def load_accelerated(name_or_path: str | Path, device: str | torch.device = "cpu
         if not file.is_file():
             raise InputError(f"{folder} has no model.onnx but its config says {methods[baked - 1]}")
         graph = file.read_bytes()
-        if methods[baked - 1] == "openvino":
+        backend = "openvino" if methods[baked - 1] == "openvino" else "onnx"
+        if backend == "openvino":
             from .openvino_runtime import OpenVinoDenoiser as runtime
         else:
             from .onnx_runtime import OnnxDenoiser as runtime
         model = AccelModel(net=None, denoiser=runtime(graph, str(file)), config=config,
-                           methods=tuple(methods[:baked]), onnx_model=graph,
-                           backend="openvino" if methods[baked - 1] == "openvino" else "onnx")
+                           methods=tuple(methods[:baked]), backend=backend, onnx_model=graph)
         return apply_recipe(model, methods[baked:]) if methods[baked:] else model
     model = from_text2img(_load_net(folder, config, device), config)
     while methods and methods[0].startswith(NETWORK_METHODS):

@@ -14,7 +14,7 @@ from ..samplers.masked import keep_known
 from ..samplers.schedules import time_grid
 from ..plan.scene_plan import ScenePlan
 from ..verify.segment import segment
-from .text2img import Text2Img, check_steps, initial_noise, model_device, to_uint8
+from .text2img import Text2Img, check_steps, initial_noise, model_device, start_run, to_uint8
 
 DILATE_PX = 2           # anti-aliased edges and the verifier's sub-pixel box error
 DEFAULT_STEPS = 8
@@ -81,6 +81,7 @@ def redraw(pipe: Text2Img, image: np.ndarray, plan: ScenePlan, mask: np.ndarray,
     known = torch.from_numpy(image).permute(2, 0, 1)[None].float().to(device) / 127.5 - 1.0
     noise = initial_noise([seed], tuple(known.shape[1:]), device)
     redraw_map = torch.from_numpy(mask.astype(np.float32))[None, None].to(device)
+    start_run(pipe.denoiser)
     denoiser = keep_known(guided(pipe.denoiser, config.guidance), known, noise, redraw_map)
     schedule = time_grid(steps, config.shift).to(device)
     x = get_sampler(sampler)(denoiser, noise.clone(), schedule, cond=cond, generator=None)

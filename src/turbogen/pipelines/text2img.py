@@ -51,6 +51,13 @@ def model_device(model) -> torch.device:
     return first.device if first is not None else torch.device("cpu")
 
 
+def start_run(denoiser) -> None:
+    """Before each sampling run: a denoiser that keeps state between a run's steps
+    (accel/deepcache.py) forgets the last run's."""
+    if hasattr(denoiser, "start_run"):
+        denoiser.start_run()
+
+
 @torch.no_grad()
 def draw(model, config: Text2ImgConfig, cond: dict, seeds: list[int], *, steps: int | None = None,
          guidance: float | None = None, sampler: str | None = None) -> torch.Tensor:
@@ -68,8 +75,7 @@ def draw(model, config: Text2ImgConfig, cond: dict, seeds: list[int], *, steps: 
     device = model_device(model)
     size = config.image_size
     x = initial_noise(seeds, (config.unet.image_channels, size, size), device)
-    if hasattr(model, "start_run"):     # a denoiser with per-run state (accel/deepcache.py)
-        model.start_run()
+    start_run(model)
     denoiser = guided(model, guidance)
     schedule = time_grid(steps, config.shift).to(device)
     return sample_fn(denoiser, x, schedule, cond=cond, generator=None, **extra)
