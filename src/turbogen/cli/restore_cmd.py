@@ -15,7 +15,7 @@ ACCEL_HELP = ("Real-ESRGAN only. auto: bf16 + channels_last on CPUs with native 
               "fp32; bf16; int8: ONNX Runtime static int8, the fastest on CPU (the quantized "
               "model is built once, minutes for x4plus, and cached in ~/.cache/turbogen); "
               "openvino: OpenVINO's CPU runtime, bf16 where native, as close to fp32 as bf16 "
-              "and faster (converted once, ~30 s for x4plus, and cached there too).")
+              "and faster (converted once, ~10 s for x4plus, and cached there too).")
 
 
 def _load(path: Path):
